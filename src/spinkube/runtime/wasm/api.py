@@ -56,4 +56,6 @@ class GuestError(Exception):
 class ComponentHost(Protocol):
     """A compiled component ready to serve; ``handle`` runs one request in a fresh instance."""
 
-    def handle(self, request: GuestRequest, *, deadline_s: float | None = None) -> GuestResponse: ...
+    def handle(
+        self, request: GuestRequest, *, deadline_s: float | None = None
+    ) -> GuestResponse: ...

@@ -1,0 +1,51 @@
+"""Names that the CRDs, the operator, the webhooks and the plugin must agree on."""
+
+from __future__ import annotations
+
+from typing import Final
+
+GROUP = "core.spinoperator.dev"
+VERSION = "v1alpha1"
+API_VERSION: Final = "core.spinoperator.dev/v1alpha1"
+"""`GROUP/VERSION`, spelled out so that type checkers see the literal."""
+
+SPINAPP_KIND: Final = "SpinApp"
+SPINAPP_LIST_KIND = "SpinAppList"
+SPINAPP_PLURAL = "spinapps"
+SPINAPP_SINGULAR = "spinapp"
+
+EXECUTOR_KIND: Final = "SpinAppExecutor"
+EXECUTOR_LIST_KIND = "SpinAppExecutorList"
+EXECUTOR_PLURAL = "spinappexecutors"
+EXECUTOR_SINGULAR = "spinappexecutor"
+
+APP_NAME_LABEL = f"{GROUP}/app-name"
+"""Label on every object the operator creates for an app; its value is the SpinApp name."""
+
+STATUS_READY = "ready"
+"""Value of the status label on pods that may receive traffic."""
+
+FINALIZER = f"{GROUP}/finalizer"
+"""Finalizer that keeps a SpinAppExecutor alive while SpinApps still use it."""
+
+FIELD_MANAGER = "spin-operator"
+"""Server-side apply field manager of the operator."""
+
+HTTP_PORT_NAME = "http-app"
+DEFAULT_HTTP_PORT = 80
+
+EXECUTOR_CONTAINERD_SHIM_SPIN = "containerd-shim-spin"
+EXECUTOR_CYCLOTRON = "cyclotron"
+KNOWN_EXECUTORS = (EXECUTOR_CONTAINERD_SHIM_SPIN, EXECUTOR_CYCLOTRON)
+
+RUNTIME_CLASS_NAME = "wasmtime-spin-v2"
+"""RuntimeClass of the default shim executor (handler `spin`)."""
+
+
+def app_status_label(app_name: str) -> str:
+    """The per-app status label key, e.g. `core.spinoperator.dev/app.hello.status`.
+
+    The Service selects only on this label, so a pod can be taken out of rotation by
+    changing its value without touching the Deployment's selector.
+    """
+    return f"{GROUP}/app.{app_name}.status"

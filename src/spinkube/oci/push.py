@@ -1,0 +1,48 @@
+"""Push a Spin app (``spin registry push``): build the artifact, upload what the registry lacks,
+then the manifest; the manifest digest comes back."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from spinkube.oci.client import RegistryClient
+from spinkube.oci.errors import OciError
+from spinkube.oci.layout import OCI_MANIFEST, Artifact, build_artifact
+from spinkube.oci.reference import Reference
+from spinkube.oci.registry import blob_exists, put_manifest, upload_blob
+from spinkube.spinapp import SpinAppError, load_manifest
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    reference: Reference
+    digest: str
+    artifact: Artifact
+    uploaded: int
+    """How many blobs were uploaded (the others were already in the registry)."""
+
+
+def push(app: str | Path, reference: str | Reference, *, client: RegistryClient) -> PushResult:
+    """Push the app whose spin.toml is ``app`` (or is in the directory ``app``)."""
+    ref = reference if isinstance(reference, Reference) else Reference.parse(reference)
+    try:
+        artifact = build_artifact(load_manifest(app))
+    except (SpinAppError, OSError, ValueError) as e:
+        raise OciError(f"cannot package {app}: {e}") from e
+    return push_artifact(artifact, ref, client=client)
+
+
+def push_artifact(artifact: Artifact, ref: Reference, *, client: RegistryClient) -> PushResult:
+    uploaded = 0
+    for blob in (*artifact.layers, artifact.config):
+        if blob_exists(client, ref, blob.digest):
+            continue
+        upload_blob(client, ref, blob.data, blob.digest)
+        uploaded += 1
+    digest = put_manifest(client, ref, artifact.manifest, OCI_MANIFEST)
+    logger.info("pushed %s@%s (%d blobs uploaded)", ref, digest, uploaded)
+    return PushResult(ref, digest, artifact, uploaded)

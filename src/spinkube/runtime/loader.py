@@ -1,0 +1,91 @@
+"""Find the application ``-f`` names and load it: a directory, a manifest, a lock file or an OCI
+reference (pulled into the cache first). Every failure is one line that names the source."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from spinkube.runtime.errors import StartupError
+from spinkube.spinapp import App, SpinAppError, load_locked_file, load_manifest
+
+log = logging.getLogger(__name__)
+
+_LOCK_NAMES = ("spin.lock", "spin.json")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedApp:
+    app: App
+    source: str
+    oci_digest: str | None = None
+    """The manifest digest, when the app came from a registry."""
+
+
+def load_app(source: str, *, cache_dir: Path | None) -> LoadedApp:
+    path = Path(source)
+    if path.exists():
+        return LoadedApp(_load_path(path), source)
+    if _looks_like_reference(source):
+        return _pull(source, cache_dir)
+    raise StartupError(f"cannot load app from {source}: no such file or directory")
+
+
+def _load_path(path: Path) -> App:
+    if path.is_dir():
+        path = _manifest_in(path)
+    try:
+        if path.name in _LOCK_NAMES or path.suffix == ".json":
+            return load_locked_file(path)
+        return load_manifest(path)
+    except SpinAppError as exc:
+        raise StartupError(str(exc)) from None
+    except OSError as exc:
+        raise StartupError(f"cannot load app from {path}: {exc.strerror}") from None
+
+
+def _manifest_in(directory: Path) -> Path:
+    for name in ("spin.toml", *_LOCK_NAMES):
+        if (directory / name).is_file():
+            return directory / name
+    raise StartupError(f"cannot load app from {directory}: no spin.toml in the directory")
+
+
+def _looks_like_reference(source: str) -> bool:
+    """``registry/repo:tag`` or ``repo@sha256:...``; a bare word is a missing file instead."""
+    return ("/" in source or "@" in source or ":" in source) and not source.startswith(
+        (".", "/", "~")
+    )
+
+
+def _pull(reference: str, cache_dir: Path | None) -> LoadedApp:
+    from spinkube.runtime.pull import pull_app  # imports the registry client only when needed
+
+    return pull_app(reference, cache_dir=cache_dir)
+
+
+def retain_components(app: App, keep: Iterable[str], *, origin: str) -> App:
+    """The app with only ``keep`` components and their triggers (Spin's ``retain_components``)."""
+    wanted = tuple(keep)
+    if not wanted:
+        return app
+    missing = [c for c in wanted if c not in app.components]
+    if missing:
+        raise StartupError(
+            f"failed to resolve application with only [{', '.join(wanted)}] components retained "
+            f"by {origin}: no component {missing[0]!r} in app {app.name!r}"
+        )
+    components = {cid: c for cid, c in app.components.items() if cid in wanted}
+    triggers = tuple(t for t in app.triggers if t.component is None or t.component in wanted)
+    return replace(app, components=components, triggers=triggers)
+
+
+def check_triggers(app: App) -> None:
+    """The runtime serves HTTP triggers; other types are reported, and an app without HTTP fails."""
+    others = sorted({t.type for t in app.triggers if t.type != "http"})
+    if others:
+        log.warning("app %r: trigger types %s are not served by spinkube-runtime", app.name, others)
+    if not app.http_triggers:
+        raise StartupError(f"app {app.name!r} has no HTTP triggers to serve")

@@ -1,0 +1,154 @@
+"""Everything decided before the first worker forks: the app, its variables, files and routes.
+
+Planning is plain Python (no Wasm engine), so every user mistake (a bad manifest, a missing
+required variable, an unknown component) is found in the parent and reported as one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from spinkube.runtime.config import AppConfig
+from spinkube.runtime.errors import StartupError
+from spinkube.runtime.loader import LoadedApp, check_triggers, load_app, retain_components
+from spinkube.runtime.runtime_config import RuntimeConfig, load_runtime_config
+from spinkube.runtime.trigger.http import AppInfo
+from spinkube.runtime.variables import (
+    component_variables,
+    providers_for,
+    resolve_app_variables,
+    shim_environment,
+)
+from spinkube.runtime.wasm.api import ComponentContext
+from spinkube.spinapp import App, Component, Route, SpinAppError, materialize_files, wasm_path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentPlan:
+    id: str
+    wasm: Path
+    context: ComponentContext
+
+
+@dataclass(frozen=True, slots=True)
+class ServePlan:
+    app: App
+    info: AppInfo
+    components: tuple[ComponentPlan, ...]
+    """The components some route reaches, in manifest order."""
+    routes: tuple[tuple[Route, str], ...]
+    state_dir: Path
+    runtime_config: RuntimeConfig
+    max_instance_memory: int | None
+
+
+def plan_app(
+    config: AppConfig, *, retained_by: str = "--component-id", lenient_variables: bool = False
+) -> ServePlan:
+    """Load and check everything the workers need; ``lenient_variables`` is for precompiling,
+    which needs no values (a required variable without one then resolves to ``""``)."""
+    loaded = load_app(config.source, cache_dir=config.cache_dir)
+    app = retain_components(loaded.app, config.components, origin=retained_by)
+    check_triggers(app)
+    routes = _routes(app)
+    runtime_config = load_runtime_config(config.runtime_config_file)
+    env = shim_environment(app, config.environ)
+    providers = providers_for(env, runtime_config.variable_providers)
+    if lenient_variables:
+        providers.append(lambda _name: "")
+    values = resolve_app_variables(app, providers)
+    state_dir = _state_dir(config.state_dir, app)
+    routed = {component_id for _route, component_id in routes}
+    components = tuple(
+        _component_plan(app, c, values, state_dir, runtime_config)
+        for c in app.components.values()
+        if c.id in routed
+    )
+    return ServePlan(
+        app=app,
+        info=_info(loaded),
+        components=components,
+        routes=routes,
+        state_dir=state_dir,
+        runtime_config=runtime_config,
+        max_instance_memory=config.max_instance_memory,
+    )
+
+
+def _routes(app: App) -> tuple[tuple[Route, str], ...]:
+    try:
+        triggers = app.http_triggers
+    except ValueError as exc:
+        raise StartupError(f"app {app.name!r}: trigger.http: {exc}") from None
+    for trigger in triggers:
+        if trigger.component not in app.components:
+            raise StartupError(f"trigger {trigger.id!r}: no component {trigger.component!r}")
+    return tuple((t.route, t.component) for t in triggers if not t.route.private)
+
+
+def _component_plan(
+    app: App,
+    component: Component,
+    values: dict[str, str],
+    state_dir: Path,
+    runtime_config: RuntimeConfig,
+) -> ComponentPlan:
+    try:
+        wasm = wasm_path(app, component)
+    except SpinAppError as exc:
+        raise StartupError(str(exc)) from None
+    if not wasm.is_file():
+        raise StartupError(f"component {component.id!r}: source {wasm} does not exist")
+    variables = component_variables(component, values)
+    context = ComponentContext(
+        component_id=component.id,
+        environment=dict(component.environment),
+        files=_files(app, component, state_dir),
+        get_variable=variables.get,
+        key_value_stores=tuple(component.key_value_stores),
+        sqlite_databases=tuple(component.sqlite_databases),
+        allowed_outbound_hosts=tuple(component.allowed_outbound_hosts),
+    )
+    return ComponentPlan(id=component.id, wasm=wasm, context=context)
+
+
+def _files(app: App, component: Component, state_dir: Path) -> dict[str, Path]:
+    """Copy the component's files into the state dir and mount that copy at ``/``, read-only."""
+    if not component.files:
+        return {}
+    dest = state_dir / "files" / component.id
+    shutil.rmtree(dest, ignore_errors=True)
+    try:
+        return {"/": materialize_files(app, component, dest)}
+    except SpinAppError as exc:
+        raise StartupError(str(exc)) from None
+    except OSError as exc:
+        raise StartupError(f"component {component.id!r}: files: {exc}") from None
+
+
+def _state_dir(configured: Path | None, app: App) -> Path:
+    """``--state-dir``, else ``.spin`` beside the app (as Spin), else a temporary directory."""
+    for candidate in (configured, app.app_dir / ".spin"):
+        if candidate is None:
+            continue
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if candidate is configured:
+                raise StartupError(f"--state-dir {candidate}: {exc.strerror}") from None
+            continue
+        return candidate.resolve()
+    fallback = Path(tempfile.gettempdir()) / "spinkube-runtime" / app.name
+    fallback.mkdir(parents=True, exist_ok=True)
+    return fallback
+
+
+def _info(loaded: LoadedApp) -> AppInfo:
+    app = loaded.app
+    return AppInfo(name=app.name, version=app.version or None, oci_image_digest=loaded.oci_digest)

@@ -1,0 +1,117 @@
+"""``spinkube-runtime up`` as a recipe: plan the app, warm the compile cache, bind, fork, serve.
+
+The parent never creates a Wasm engine: compiling happens in a short-lived child that fills the
+on-disk compile cache, and each worker loads its components from that cache after the fork. So
+no engine threads or locks are ever inherited across ``fork``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from spinkube.runtime.config import ServerConfig, UpConfig
+from spinkube.runtime.errors import ExitCode, StartupError
+from spinkube.runtime.plan import ServePlan, plan_app
+from spinkube.runtime.server.messages import Handler
+from spinkube.runtime.server.sockets import bind_listeners, bound_address
+from spinkube.runtime.server.supervisor import Supervisor
+from spinkube.runtime.server.worker import WorkerSettings, run_worker
+from spinkube.runtime.trigger.http import HttpTrigger
+from spinkube.runtime.trigger.router import Router
+from spinkube.runtime.wasm.api import ComponentHost
+
+log = logging.getLogger(__name__)
+
+
+class HostBackend(Protocol):
+    """Builds the component hosts; the real one is :class:`spinkube.runtime.hosts.WasmBackend`."""
+
+    def precompile(self, plan: ServePlan) -> None:
+        """Fill the compile cache (runs in a child process, never in the parent)."""
+
+    def build(self, plan: ServePlan) -> Mapping[str, ComponentHost]:
+        """One ready host per component (runs in each worker, after the fork)."""
+
+
+def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
+    plan = plan_app(config.app, retained_by=retained_by)
+    run_in_child(lambda: backend.precompile(plan))
+    listeners = bind_listeners(config.server.listen, config.server.workers)
+    address = bound_address(listeners[0])
+    _announce(plan, address, config.server)
+    settings = WorkerSettings(
+        max_body=config.server.max_request_body,
+        grace_s=config.server.grace_s,
+        access_log=config.server.access_log,
+        default_authority=address,
+    )
+
+    def worker_main(sock: socket.socket) -> int:
+        handler = build_trigger(plan, backend.build(plan), config.server)
+        return run_worker(sock, handler, settings)
+
+    return Supervisor(
+        listeners=listeners, worker_main=worker_main, grace_s=config.server.grace_s
+    ).run()
+
+
+def build_trigger(
+    plan: ServePlan, hosts: Mapping[str, ComponentHost], server: ServerConfig
+) -> Handler:
+    return HttpTrigger(
+        router=Router(plan.routes),
+        hosts=hosts,
+        info=plan.info,
+        base=plan.app.http_base,
+        deadline_s=server.request_timeout_s,
+    )
+
+
+def run_in_child(step: Callable[[], None]) -> None:
+    """Run ``step`` in a forked child; its StartupError comes back as the same one-line error."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        os._exit(_child_step(step, write_fd))
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        message = pipe.read().decode(errors="replace").strip()
+    _pid, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise StartupError(message or f"preparing the app failed (exit code {code})")
+
+
+def _child_step(step: Callable[[], None], write_fd: int) -> int:
+    try:
+        step()
+        return 0
+    except StartupError as exc:
+        os.write(write_fd, exc.message.encode())
+        return int(exc.exit_code) or 1
+    except BaseException:
+        traceback.print_exc()
+        return int(ExitCode.APP)
+    finally:
+        sys.stderr.flush()
+        os.close(write_fd)
+
+
+def _announce(plan: ServePlan, address: str, server: ServerConfig) -> None:
+    app = plan.app
+    log.info(
+        "serving %s %s on http://%s with %d worker(s)",
+        app.name,
+        app.version,
+        address,
+        server.workers,
+    )
+    for route, component_id in plan.routes:
+        log.info("  http://%s%s -> %s", address, route, component_id)

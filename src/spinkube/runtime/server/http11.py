@@ -1,0 +1,240 @@
+"""One HTTP/1.1 connection: keep-alive, pipelining, ``content-length`` and chunked request bodies.
+
+The handler runs synchronously inside ``data_received``: a worker serves one request at a time,
+which is what a single-threaded Wasm host needs, and it keeps the hot path free of tasks and
+futures. Responses carry ``content-length`` (the guest's body is complete when it returns).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+from spinkube.runtime.server.accesslog import AccessLog
+from spinkube.runtime.server.messages import Handler, Request, Response, plain, status_line
+from spinkube.runtime.server.parsing import (
+    MAX_HEAD_BYTES,
+    BadRequestError,
+    ChunkedReader,
+    Head,
+    parse_head,
+)
+
+log = logging.getLogger(__name__)
+
+_HOP_BY_HOP = frozenset(
+    ("connection", "content-length", "keep-alive", "transfer-encoding", "upgrade", "trailer")
+)
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_SMALL_BODY = 64 * 1024
+"""Bodies up to this size are joined with the head into one write."""
+_LINGER_S = 2.0
+
+
+@dataclass(slots=True)
+class ServerState:
+    """What the connections of one worker share."""
+
+    handler: Handler
+    default_authority: str
+    max_body: int
+    access_log: AccessLog | None = None
+    connections: set[HttpConnection] = field(default_factory=set)
+    draining: bool = False
+
+    def drain(self) -> None:
+        """Stop keep-alive: idle connections close now, busy ones after their response."""
+        self.draining = True
+        for conn in list(self.connections):
+            conn.close_if_idle()
+
+
+class HttpConnection(asyncio.Protocol):
+    __slots__ = ("_body", "_buf", "_chunks", "_client", "_closing", "_head", "_state", "_transport")
+
+    def __init__(self, state: ServerState) -> None:
+        self._state = state
+        self._transport: asyncio.Transport | None = None
+        self._buf = bytearray()
+        self._head: Head | None = None
+        self._body = bytearray()
+        self._chunks: ChunkedReader | None = None
+        self._client = ""
+        self._closing = False
+
+    # asyncio callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        peer = transport.get_extra_info("peername")
+        self._client = f"{peer[0]}:{peer[1]}" if peer else "unknown"
+        self._state.connections.add(self)
+        if self._state.draining:
+            self._close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._state.connections.discard(self)
+        self._closing = True
+        self._transport = None
+
+    def data_received(self, data: bytes) -> None:
+        if self._closing:
+            return  # lingering after a refusal: discard what the client still sends
+        self._buf += data
+        try:
+            self._process()
+        except BadRequestError as bad:
+            self._refuse(bad.status, bad.reason)
+
+    def pause_writing(self) -> None:
+        if self._transport is not None:
+            self._transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self._transport is not None and not self._closing:
+            self._transport.resume_reading()
+
+    # draining
+
+    def close_if_idle(self) -> None:
+        if self._head is None and not self._buf:
+            self._close()
+
+    def close(self) -> None:
+        """Close now, whatever the connection is doing (the grace period is over)."""
+        self._close()
+
+    # request assembly
+
+    def _process(self) -> None:
+        while not self._closing:
+            if self._head is None and not self._start_request():
+                return
+            if not self._read_body():
+                return
+            self._dispatch()
+
+    def _start_request(self) -> bool:
+        buf = self._buf
+        while buf[:2] == b"\r\n":
+            del buf[:2]
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buf) > MAX_HEAD_BYTES:
+                raise BadRequestError(431, "request head too large")
+            return False
+        if end > MAX_HEAD_BYTES:
+            raise BadRequestError(431, "request head too large")
+        head = parse_head(bytes(buf[:end]))
+        del buf[: end + 4]
+        self._head = head
+        if head.content_length > self._state.max_body:
+            raise BadRequestError(413, f"request body larger than {self._state.max_body} bytes")
+        if head.chunked:
+            self._chunks = ChunkedReader()
+        if head.expect_continue and (head.chunked or head.content_length) and self._transport:
+            self._transport.write(_CONTINUE)
+        return True
+
+    def _read_body(self) -> bool:
+        head = self._head
+        assert head is not None
+        if self._chunks is not None:
+            done = self._chunks.feed(self._buf, self._body)
+            if len(self._body) > self._state.max_body:
+                raise BadRequestError(413, f"request body larger than {self._state.max_body} bytes")
+            return done
+        missing = head.content_length - len(self._body)
+        if missing <= 0:
+            return True
+        take = min(missing, len(self._buf))
+        self._body += self._buf[:take]
+        del self._buf[:take]
+        return take == missing
+
+    # responding
+
+    def _dispatch(self) -> None:
+        head = self._head
+        assert head is not None
+        body = bytes(self._body) if self._body else b""
+        self._head, self._chunks, self._body = None, None, bytearray()
+        state = self._state
+        request = Request(
+            head.method,
+            head.target,
+            head.headers,
+            body,
+            head.authority or state.default_authority,
+            self._client,
+        )
+        started = time.perf_counter() if state.access_log else 0.0
+        response = self._call_handler(request)
+        keep_alive = head.keep_alive and not state.draining
+        sent = self._write(response, keep_alive=keep_alive, head_only=head.method == "HEAD")
+        if state.access_log is not None:
+            state.access_log.record(request, head.version, response.status, sent, started)
+        if not keep_alive:
+            self._close()
+
+    def _call_handler(self, request: Request) -> Response:
+        try:
+            return self._state.handler(request)
+        except Exception:
+            log.exception("request handler failed for %s %s", request.method, request.target)
+            return plain(500)
+
+    def _write(self, response: Response, *, keep_alive: bool, head_only: bool) -> int:
+        transport = self._transport
+        if transport is None:
+            return 0
+        status = response.status
+        body = response.body
+        no_body = head_only or status in (204, 304) or 100 <= status < 200
+        parts = [status_line(status)]
+        for name, value in response.headers:
+            if name not in _HOP_BY_HOP:
+                parts.append(b"%s: %s\r\n" % (name.encode("latin-1"), value))
+        if status not in (204, 304) and status >= 200:
+            parts.append(b"content-length: %d\r\n" % len(body))
+        parts.append(b"\r\n" if keep_alive else b"connection: close\r\n\r\n")
+        if no_body or not body:
+            transport.write(b"".join(parts))
+            return 0
+        if len(body) <= _SMALL_BODY:
+            parts.append(body)
+            transport.write(b"".join(parts))
+        else:
+            transport.write(b"".join(parts))
+            transport.write(body)
+        return len(body)
+
+    def _refuse(self, status: int, reason: str) -> None:
+        """Answer a request the server will not pass on, then close the connection.
+
+        The close lingers: the write side shuts down at once, but what the client is still sending
+        (the rest of a too-large body) is read and dropped for a moment, so that the kernel does
+        not reset the connection before the client has read the answer.
+        """
+        transport = self._transport
+        if transport is None or self._closing:
+            return
+        self._write(plain(status, reason), keep_alive=False, head_only=False)
+        self._closing = True
+        self._head = None
+        self._buf.clear()
+        if transport.can_write_eof():
+            transport.write_eof()
+            asyncio.get_running_loop().call_later(_LINGER_S, transport.close)
+        else:
+            transport.close()
+
+    def _close(self) -> None:
+        self._closing = True
+        self._head = None
+        self._buf.clear()
+        if self._transport is not None:
+            self._transport.close()

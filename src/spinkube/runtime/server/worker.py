@@ -1,0 +1,87 @@
+"""A worker process: one event loop serving one listener until SIGTERM, then draining."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import socket
+import time
+from dataclasses import dataclass
+
+from spinkube.runtime.server.accesslog import AccessLog
+from spinkube.runtime.server.http11 import HttpConnection, ServerState
+from spinkube.runtime.server.messages import Handler
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    max_body: int
+    grace_s: float
+    access_log: bool
+    default_authority: str
+
+
+def run_worker(sock: socket.socket, handler: Handler, settings: WorkerSettings) -> int:
+    """Serve ``sock`` with ``handler`` until SIGTERM/SIGINT; return the process exit code."""
+    _die_with_parent()
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(_serve(sock, handler, settings))
+    finally:
+        loop.close()
+
+
+async def _serve(sock: socket.socket, handler: Handler, settings: WorkerSettings) -> int:
+    loop = asyncio.get_running_loop()
+    state = ServerState(
+        handler=handler,
+        default_authority=settings.default_authority,
+        max_body=settings.max_body,
+        access_log=AccessLog() if settings.access_log else None,
+    )
+    stop = loop.create_future()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _set_once, stop)
+    server = await loop.create_server(lambda: HttpConnection(state), sock=sock)
+    await stop
+    server.close()
+    state.drain()
+    await _wait_drained(state, settings.grace_s)
+    return 0
+
+
+def _set_once(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+async def _wait_drained(state: ServerState, grace_s: float) -> None:
+    """Wait for in-flight requests to finish, up to the grace period; then close the rest."""
+    deadline = time.monotonic() + grace_s
+    while state.connections and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    if state.connections:
+        log.warning(
+            "closing %d connection(s) still open after the grace period", len(state.connections)
+        )
+        for conn in list(state.connections):
+            conn.close()
+        await asyncio.sleep(0)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel for SIGTERM when the supervisor dies, so no worker outlives it."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)

@@ -1,0 +1,120 @@
+"""The HTTP trigger: a request in, the component's response out, with Spin's headers and paths."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from spinkube.runtime.server.messages import Headers, Request, Response, plain
+from spinkube.runtime.trigger.router import Routed, Router
+from spinkube.runtime.wasm.api import ComponentHost, GuestError, GuestRequest
+
+log = logging.getLogger(__name__)
+
+WELL_KNOWN_PREFIX = "/.well-known/spin/"
+SPIN_HEADERS = frozenset(
+    (
+        "spin-full-url",
+        "spin-path-info",
+        "spin-matched-route",
+        "spin-base-path",
+        "spin-raw-component-route",
+        "spin-component-route",
+        "spin-client-addr",
+    )
+)
+"""Set by the trigger; a client's own values for these are dropped, as Spin replaces them."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppInfo:
+    """What ``/.well-known/spin/info`` reports, as Spin's ``AppInfo``."""
+
+    name: str
+    version: str | None = None
+    oci_image_digest: str | None = None
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {"name": self.name, "version": self.version, "oci_image_digest": self.oci_image_digest},
+            indent=2,
+        ).encode()
+
+
+class HttpTrigger:
+    """The request handler workers serve: routes a request to a component host and runs it."""
+
+    __slots__ = ("_base", "_deadline_s", "_hosts", "_info", "_router", "_scheme")
+
+    def __init__(
+        self,
+        *,
+        router: Router,
+        hosts: Mapping[str, ComponentHost],
+        info: AppInfo,
+        base: str = "/",
+        deadline_s: float | None = None,
+        scheme: str = "http",
+    ) -> None:
+        self._router = router
+        self._hosts = dict(hosts)
+        self._info = info
+        self._base = base.encode()
+        self._deadline_s = deadline_s
+        self._scheme = scheme
+
+    def __call__(self, request: Request) -> Response:
+        target = request.target
+        path = target.partition("?")[0]
+        if path.startswith(WELL_KNOWN_PREFIX):
+            return self._well_known(path[len(WELL_KNOWN_PREFIX) :])
+        routed = self._router.route(path)
+        if routed is None:
+            return _not_found()
+        host = self._hosts.get(routed.entry.component_id)
+        if host is None:
+            return _not_found()
+        guest = GuestRequest(
+            request.method,
+            target,
+            self._scheme,
+            request.authority,
+            self._guest_headers(request, routed),
+            request.body,
+        )
+        try:
+            answer = host.handle(guest, deadline_s=self._deadline_s)
+        except GuestError as exc:
+            log.error("component %r failed: %s", routed.entry.component_id, exc)
+            return plain(500)
+        return Response(answer.status, answer.headers, answer.body)
+
+    def _guest_headers(self, request: Request, routed: Routed) -> Headers:
+        headers = [h for h in request.headers if h[0] not in SPIN_HEADERS]
+        entry = routed.entry
+        full_url = f"{self._scheme}://{request.authority}{request.target}"
+        headers += (
+            ("spin-full-url", full_url.encode("latin-1")),
+            ("spin-path-info", routed.path_info.encode("latin-1")),
+            ("spin-matched-route", entry.matched_route),
+            ("spin-base-path", self._base),
+            ("spin-raw-component-route", entry.raw_route),
+            ("spin-component-route", entry.component_route),
+            ("spin-client-addr", request.client.encode()),
+        )
+        for name, value in routed.params.items():
+            headers.append((f"spin-path-match-{name.lower()}", value.encode("latin-1")))
+        return headers
+
+    def _well_known(self, name: str) -> Response:
+        if name == "health":
+            return Response(200, [("content-type", b"text/plain")], b"OK")
+        if name == "info":
+            return Response(200, [("content-type", b"application/json")], self._info.to_json())
+        return _not_found()
+
+
+def _not_found() -> Response:
+    return Response(404, [], b"")

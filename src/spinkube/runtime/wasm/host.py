@@ -1,0 +1,143 @@
+"""The component host: one compiled component, a fresh store and instance per request."""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from wasmtime.component import Component
+
+from spinkube.runtime.wasm import capi, resources
+from spinkube.runtime.wasm.api import ComponentContext, GuestError, GuestRequest, GuestResponse
+from spinkube.runtime.wasm.errors import instantiate_error, trap_error
+from spinkube.runtime.wasm.exports import handler_export_index
+from spinkube.runtime.wasm.interfaces.cli import flush_output
+from spinkube.runtime.wasm.interfaces.http import INCOMING_REQUEST, RESPONSE_OUTPARAM
+from spinkube.runtime.wasm.interfaces.http_objects import (
+    Fields,
+    IncomingRequest,
+    ResponseOutparam,
+)
+from spinkube.runtime.wasm.linker import Linked, build_linker
+from spinkube.runtime.wasm.session import RequestState, Session
+
+if TYPE_CHECKING:
+    from spinkube.runtime.wasm.runtime import WasmRuntime
+
+LogLine = Callable[[str, str, str], None]
+"""(component id, ``stdout`` or ``stderr``, line) -> None."""
+
+NO_DEADLINE = 1 << 62
+
+
+def print_line(component_id: str, stream: str, line: str) -> None:
+    """Default guest output: the host's own stdout/stderr, one line each, prefixed."""
+    out = sys.stdout if stream == "stdout" else sys.stderr
+    print(f"[{component_id}] {line}", file=out, flush=True)
+
+
+class WasmComponentHost:
+    """Serves one component: ``handle`` runs a request in a fresh store and instance.
+
+    One request at a time per host (a lock guards it): host functions reach the request through
+    the host's session. Scale with processes; wasmtime-py objects are not thread-safe anyway.
+    """
+
+    def __init__(
+        self,
+        *,
+        runtime: WasmRuntime,
+        component: Component,
+        context: ComponentContext,
+        log_line: LogLine = print_line,
+    ) -> None:
+        self.runtime = runtime
+        self.context = context
+        self._component = component
+        self._component_ptr = capi.address(component)
+        cid = context.component_id
+        self._session = Session(context, lambda stream, line: log_line(cid, stream, line))
+        self._linked: Linked = build_linker(runtime.engine, component, self._session)
+        self._export = handler_export_index(runtime.engine, component)
+        self._lock = threading.Lock()
+        self._instance = ctypes.create_string_buffer(capi.INSTANCE_SIZE)
+        self._func = ctypes.create_string_buffer(capi.FUNC_SIZE)
+        self._args = ctypes.create_string_buffer(64)
+
+    @property
+    def unprovided_imports(self) -> list[str]:
+        """Imports (interfaces, or functions of partly provided ones) that trap when called."""
+        return list(self._linked.unprovided)
+
+    def handle(self, request: GuestRequest, *, deadline_s: float | None = None) -> GuestResponse:
+        with self._lock:
+            outparam = ResponseOutparam()
+            self._run(request, outparam, deadline_s)
+            return self._response(outparam)
+
+    def _run(
+        self, request: GuestRequest, outparam: ResponseOutparam, deadline_s: float | None
+    ) -> None:
+        runtime = self.runtime
+        store = capi.store_new(runtime.engine_ptr, None, capi.NO_FINALIZER)
+        try:
+            ctx = int(capi.store_context(store))
+            if runtime.max_instance_memory is not None:
+                capi.store_limiter(store, runtime.max_instance_memory, -1, -1, -1, -1)
+            capi.context_set_epoch_deadline(ctx, self._ticks(deadline_s))
+            self._session.state = RequestState(request)
+            try:
+                self._call(ctx, request, outparam, deadline_s)
+            finally:
+                flush_output(self._session)
+                self._session.state = None
+        finally:
+            capi.store_delete(store)
+
+    def _ticks(self, deadline_s: float | None) -> int:
+        if deadline_s is None:
+            return NO_DEADLINE
+        self.runtime.ticker.ensure_running()
+        return max(1, math.ceil(deadline_s / self.runtime.ticker.tick_s))
+
+    def _call(
+        self, ctx: int, request: GuestRequest, outparam: ResponseOutparam, deadline_s: float | None
+    ) -> None:
+        cid = self.context.component_id
+        instance = ctypes.addressof(self._instance)
+        err = capi.linker_instantiate(self._linked.ptr, ctx, self._component_ptr, instance)
+        if err:
+            raise instantiate_error(capi.take_error_message(err), cid)
+        func = ctypes.addressof(self._func)
+        if not capi.instance_get_func(instance, ctx, self._export, func):
+            raise GuestError(f"component {cid} does not export wasi:http/incoming-handler")
+        table = self._session.current.table
+        incoming = IncomingRequest(request, Fields(list(request.headers), mutable=False))
+        args = ctypes.addressof(self._args)
+        resources.write_own(ctx, args, table.add(incoming), INCOMING_REQUEST)
+        resources.write_own(ctx, args + 32, table.add(outparam), RESPONSE_OUTPARAM)
+        err = capi.func_call(func, ctx, args, 2, None, 0)
+        capi.val_delete(args)
+        capi.val_delete(args + 32)
+        if err:
+            raise trap_error(capi.take_error_message(err), cid, deadline_s)
+        err = capi.func_post_return(func, ctx)
+        if err:
+            raise trap_error(capi.take_error_message(err), cid, deadline_s)
+
+    def _response(self, outparam: ResponseOutparam) -> GuestResponse:
+        cid = self.context.component_id
+        response = outparam.response
+        if response is None:
+            if outparam.error is not None:
+                raise GuestError(f"component {cid} answered with error {outparam.error}")
+            raise GuestError(f"component {cid} returned without setting a response")
+        body = b"".join(response.body.stream.chunks) if response.body else b""
+        return GuestResponse(response.status, list(response.headers.entries), body)
+
+    def close(self) -> None:
+        self._linked.close()

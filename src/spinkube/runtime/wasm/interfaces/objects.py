@@ -1,0 +1,51 @@
+"""The host objects behind wasi:io resources: byte streams, pollables and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class InputStream:
+    """Reads from bytes in memory (a request body, a file, an empty stdin)."""
+
+    data: bytes
+    pos: int = 0
+
+    def read(self, size: int) -> bytes | None:
+        """Up to ``size`` bytes, or None once everything was read (the stream is closed)."""
+        if self.pos >= len(self.data):
+            return None
+        chunk = self.data[self.pos : self.pos + size]
+        self.pos += len(chunk)
+        return chunk
+
+
+@dataclass(slots=True)
+class OutputStream:
+    """Collects writes: into ``chunks`` (a response body) or through ``sink`` (stdout)."""
+
+    chunks: list[bytes] = field(default_factory=list)
+    sink: Callable[[bytes], None] | None = None
+    closed: bool = False
+
+    def write(self, data: bytes) -> None:
+        if self.sink is not None:
+            self.sink(data)
+        else:
+            self.chunks.append(data)
+
+
+@dataclass(slots=True)
+class Pollable:
+    """Everything the host offers is ready at once: reads never wait for more data."""
+
+
+@dataclass(slots=True)
+class IoError:
+    message: str
+
+
+WRITE_BUDGET = 1 << 20
+"""What ``check-write`` allows per write; the host never pushes back."""

@@ -1,0 +1,37 @@
+"""The table of host interfaces, by interface name without version."""
+
+from __future__ import annotations
+
+from spinkube.runtime.wasm.interfaces import cli, clocks, filesystem, http, io, random, variables
+from spinkube.runtime.wasm.session import Provider
+
+PROVIDERS: dict[str, Provider] = {
+    "wasi:io/error": io.error,
+    "wasi:io/poll": io.poll,
+    "wasi:io/streams": io.streams,
+    "wasi:http/types": http.types,
+    "wasi:cli/environment": cli.environment,
+    "wasi:cli/exit": cli.exit_,
+    "wasi:cli/stdin": cli.stdin,
+    "wasi:cli/stdout": cli.output("stdout"),
+    "wasi:cli/stderr": cli.output("stderr"),
+    "wasi:cli/terminal-input": cli.terminal_types,
+    "wasi:cli/terminal-output": cli.terminal_types,
+    "wasi:cli/terminal-stdin": cli.no_terminal("get-terminal-stdin"),
+    "wasi:cli/terminal-stdout": cli.no_terminal("get-terminal-stdout"),
+    "wasi:cli/terminal-stderr": cli.no_terminal("get-terminal-stderr"),
+    "wasi:clocks/monotonic-clock": clocks.monotonic,
+    "wasi:clocks/wall-clock": clocks.wall,
+    "wasi:random/random": random.secure,
+    "wasi:random/insecure": random.insecure,
+    "wasi:random/insecure-seed": random.insecure_seed,
+    "wasi:filesystem/types": filesystem.types,
+    "wasi:filesystem/preopens": filesystem.preopens,
+    "fermyon:spin/variables": variables.spin_variables,
+    "wasi:config/store": variables.config_store,
+}
+
+
+def interface_name(import_name: str) -> str:
+    """``wasi:io/streams@0.2.3`` -> ``wasi:io/streams``: every 0.2.x minor is served alike."""
+    return import_name.split("@", 1)[0]

@@ -1,0 +1,65 @@
+"""The state host functions reach: the component's context and the request being served."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from spinkube.runtime.wasm.api import ComponentContext, GuestRequest
+from spinkube.runtime.wasm.resources import ResourceTable
+
+HostFn = Callable[[int, int, int], None]
+"""A host function body: (store context, args address, results address) -> None.
+
+It reads its arguments and writes its result at fixed offsets (see ``vals``); raising
+:class:`GuestTrapError` traps the guest with the message.
+"""
+
+Provider = Callable[["Session"], Mapping[str, HostFn]]
+"""Builds one interface's host functions (by WIT function name) bound to a session."""
+
+
+class GuestTrapError(Exception):
+    """Raised by a host function to trap the guest; the message names what went wrong."""
+
+
+@dataclass(slots=True)
+class ResponseParts:
+    """What the guest set through ``response-outparam.set``, and the body it wrote."""
+
+    status: int = 200
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+    body: list[bytes] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class RequestState:
+    """Everything one request's host calls share; dropped with the request."""
+
+    request: GuestRequest
+    table: ResourceTable = field(default_factory=ResourceTable)
+    response: ResponseParts | None = None
+    output: dict[str, bytearray] = field(default_factory=dict)
+
+
+class Session:
+    """One component's link between its host functions and the request in flight.
+
+    A host serves one request at a time; ``state`` is set for the duration of the export call.
+    """
+
+    __slots__ = ("context", "log_line", "state")
+
+    def __init__(self, context: ComponentContext, log_line: Callable[[str, str], None]) -> None:
+        self.context = context
+        self.log_line = log_line
+        """Writes one line of guest output: (stream name ``stdout``/``stderr``, text)."""
+        self.state: RequestState | None = None
+
+    @property
+    def current(self) -> RequestState:
+        state = self.state
+        if state is None:
+            raise GuestTrapError("no request in flight")
+        return state

@@ -1,0 +1,31 @@
+"""A fake Kubernetes API for tests: kmock 0.8's scaffold plus an object store with the API
+semantics our tests need.
+
+    with FakeApiServer() as api:
+        api.write_kubeconfig(tmp_path / "kubeconfig")
+        ...
+
+Standalone: `python -m spinkube.testing.fakeapi --port 8001 --kubeconfig-out kubeconfig`.
+
+What it does like a real API server: uid, creationTimestamp, resourceVersion (one global
+counter; a stale one is refused with 409 Conflict), generation (bumped on changes outside
+metadata and status), status subresources (spec ignored on /status, status ignored on the
+main resource), PUT, JSON merge / strategic merge (approximate) / JSON Patch, server-side
+apply with managedFields, conflicts and force, label and field selectors on list and watch,
+namespaces (objects in a missing namespace are refused with 404; deleting a namespace deletes
+its contents), finalizers, owner-reference garbage collection, CRDs that register their
+resources (and report Established), Secrets' stringData, `/version` and `/version/`.
+
+What it does not prove: no schema validation, defaulting or pruning (of CRDs or built-ins),
+no admission webhooks, RBAC or authentication, no controllers (Deployments never get pods or
+status; pods never run), lists ignore `limit`, watches cannot resume from an old
+resourceVersion (they send the objects changed since then, never old deletions), no
+BOOKMARKs and no 410 Gone, strategic merge knows no directives, server-side apply treats
+every list as atomic, core/v1 and events.k8s.io/v1 Events are stored apart, every kind gets
+a generation. See docs/testing.md.
+"""
+
+from spinkube.testing.fakeapi.emulator import FakeKubernetes
+from spinkube.testing.fakeapi.server import FakeApiServer, kubeconfig_for, write_kubeconfig
+
+__all__ = ["FakeApiServer", "FakeKubernetes", "kubeconfig_for", "write_kubeconfig"]

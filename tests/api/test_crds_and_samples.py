@@ -1,0 +1,166 @@
+"""Apply the CRDs in config/crd/ and every sample in config/samples/ through the API, then
+read each object back."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from lightkube.core.resource import NamespacedResource
+from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
+
+from spinkube.kube import Kube, NotFound, SpinApp, load_manifest, register_crd, resource_of
+from spinkube.testing import eventually
+
+pytestmark = pytest.mark.api
+
+ROOT = Path(__file__).resolve().parents[2]
+CRD_DIR = ROOT / "config" / "crd"
+SAMPLES_DIR = ROOT / "config" / "samples"
+NOT_MANIFESTS = {"Kustomization"}
+"""Kinds in config/samples/ that are tool configuration, not API objects."""
+
+# KEDA's ScaledObject is applied by the keda sample; a cluster without KEDA gets this
+# schemaless stand-in so that the sample can still go through the API.
+KEDA_STAND_IN_CRD: dict[str, Any] = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "scaledobjects.keda.sh"},
+    "spec": {
+        "group": "keda.sh",
+        "names": {"kind": "ScaledObject", "plural": "scaledobjects", "singular": "scaledobject"},
+        "scope": "Namespaced",
+        "versions": [
+            {
+                "name": "v1alpha1",
+                "served": True,
+                "storage": True,
+                "schema": {
+                    "openAPIV3Schema": {
+                        "type": "object",
+                        "x-kubernetes-preserve-unknown-fields": True,
+                    }
+                },
+                "subresources": {"status": {}},
+            }
+        ],
+    },
+}
+
+
+def documents(directory: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(file name, manifest) for every YAML document in a directory."""
+    return [
+        (path.name, document)
+        for path in sorted(directory.glob("*.yaml"))
+        for document in yaml.safe_load_all(path.read_text())
+        if document
+    ]
+
+
+def established(kube: Kube, name: str) -> bool:
+    crd = kube.get(CustomResourceDefinition, name)
+    conditions = (crd.status.conditions if crd.status else None) or []
+    return any(c.type == "Established" and c.status == "True" for c in conditions)
+
+
+def apply_crd(kube: Kube, crd: dict[str, Any]) -> None:
+    kube.apply_manifest(crd)
+    register_crd(crd)
+    assert eventually(lambda: established(kube, crd["metadata"]["name"]))
+
+
+def ensure_keda(kube: Kube) -> None:
+    try:
+        kube.get(CustomResourceDefinition, KEDA_STAND_IN_CRD["metadata"]["name"])
+        register_crd(KEDA_STAND_IN_CRD)
+    except NotFound:
+        apply_crd(kube, KEDA_STAND_IN_CRD)
+
+
+def contains(actual: Any, expected: Any) -> bool:
+    """`expected` is a subset of `actual`: the API may add defaults, never drop or change."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            contains(actual.get(key), value) for key, value in expected.items()
+        )
+    return bool(actual == expected)
+
+
+@pytest.fixture(scope="module")
+def crds(kube_api: Any) -> list[tuple[str, dict[str, Any]]]:
+    found = documents(CRD_DIR)
+    assert found, f"no CRDs in {CRD_DIR}: generate them first"
+    for _, crd in found:
+        apply_crd(kube_api.kube, crd)
+    ensure_keda(kube_api.kube)
+    return found
+
+
+def test_the_crds_are_served(kube: Kube, crds: list[tuple[str, dict[str, Any]]]) -> None:
+    served = {crd["metadata"]["name"] for _, crd in crds}
+    assert {"spinapps.core.spinoperator.dev", "spinappexecutors.core.spinoperator.dev"} <= served
+    for name in served:
+        assert established(kube, name)
+
+
+def sample_ids() -> list[str]:
+    return [f"{name}:{doc.get('kind')}/{doc['metadata']['name']}" for name, doc in samples()]
+
+
+def samples() -> list[tuple[str, dict[str, Any]]]:
+    return [(name, doc) for name, doc in documents(SAMPLES_DIR) if doc["kind"] not in NOT_MANIFESTS]
+
+
+def test_there_are_samples() -> None:
+    assert len(samples()) >= 10, f"expected the tutorial samples in {SAMPLES_DIR}"
+
+
+@pytest.mark.parametrize(("file_name", "manifest"), samples(), ids=sample_ids())
+def test_sample_applies_and_reads_back(
+    kube: Kube,
+    namespace: str,
+    crds: list[tuple[str, dict[str, Any]]],
+    file_name: str,
+    manifest: dict[str, Any],
+) -> None:
+    res = resource_of(manifest["apiVersion"], manifest["kind"])
+    target_ns = namespace if issubclass(res, NamespacedResource) else None
+    kube.apply_manifest(manifest, namespace=target_ns)
+
+    stored = kube.get(res, manifest["metadata"]["name"], namespace=target_ns).to_dict()
+    if target_ns is not None:
+        assert stored["metadata"]["namespace"] == namespace
+
+    for section in ("spec", "data", "handler"):
+        if section in manifest:
+            assert contains(stored.get(section), manifest[section]), f"{file_name}: {section}"
+    if "stringData" in manifest:
+        decoded = {k: base64.b64decode(v).decode() for k, v in stored["data"].items()}
+        assert contains(decoded, manifest["stringData"])
+
+
+def test_every_sample_kind_is_loadable(crds: list[tuple[str, dict[str, Any]]]) -> None:
+    for _, manifest in samples():
+        assert load_manifest(manifest).kind == manifest["kind"]
+
+
+def test_a_real_cluster_defaults_and_prunes_spinapps(
+    kube_api: Any, kube: Kube, namespace: str, crds: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """CRD defaulting and pruning happen in the API server; the fake API does neither."""
+    if not kube_api.real_cluster:
+        pytest.skip("needs a real API server (SPINKUBE_TEST_KUBECONFIG): the fake never defaults")
+    manifest = {
+        "apiVersion": "core.spinoperator.dev/v1alpha1",
+        "kind": "SpinApp",
+        "metadata": {"name": "defaulted"},
+        "spec": {"image": "ghcr.io/example/app:v1", "replicas": 1, "notAField": True},
+    }
+    kube.apply_manifest(manifest, namespace=namespace)
+    stored = kube.get(SpinApp, "defaulted", namespace=namespace)
+    assert stored["spec"]["enableAutoscaling"] is False
+    assert "notAField" not in stored["spec"]

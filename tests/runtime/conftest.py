@@ -1,0 +1,292 @@
+"""Fixtures for the HTTP runtime tests: `spinkube-runtime up` (or a test server) as a subprocess
+on a free loopback port, stopped after the test, and test guests built with the sample apps' tools.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+APPS_DIR = REPO / "apps"
+BUILD_VENV = REPO / ".cache" / "build-venv"
+PROBE_DIR = REPO / "tests" / "runtime" / "wasm" / "guests"
+RUNTIME = [sys.executable, "-m", "spinkube.runtime"]
+ECHO_SERVER = Path(__file__).parent / "echo_server.py"
+
+READY_SECONDS = 240.0
+"""A first start compiles the guest (tens of seconds for the Python and JS samples)."""
+STOP_SECONDS = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    """A server process on ``127.0.0.1:<port>``; its stderr goes to ``log``."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, path: str = "/.well-known/spin/health") -> None:
+        deadline = time.monotonic() + READY_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"server exited with {self.process.returncode}:\n{self.output()}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(self.url(path), timeout=5).status_code == 200:
+                    return
+            time.sleep(0.05)
+        pytest.fail(f"server not ready after {READY_SECONDS}s:\n{self.output()}")
+
+    def terminate(self) -> int:
+        """SIGTERM, then wait for the exit code (SIGKILL if it does not come)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            pytest.fail(f"server ignored SIGTERM:\n{self.output()}")
+
+
+def _spawn(argv: Sequence[str], env: Mapping[str, str] | None, log: Path) -> subprocess.Popen[bytes]:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("SPIN_HTTP_LISTEN_ADDR", None)
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            list(argv), stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=log.parent
+        )
+
+
+@pytest.fixture
+def processes() -> Iterator[list[Served]]:
+    started: list[Served] = []
+    yield started
+    for served in started:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait()
+
+
+@pytest.fixture(scope="session")
+def compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("compile-cache")
+
+
+RunRuntime = Callable[..., Served]
+
+
+@pytest.fixture
+def run_runtime(
+    tmp_path: Path, compile_cache: Path, processes: list[Served]
+) -> Callable[..., Served]:
+    """Start ``spinkube-runtime up -f SOURCE`` on a free port; ``wait=False`` for failing starts."""
+    counter = iter(range(1000))
+
+    def start(
+        source: str | Path,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        workers: int = 1,
+        wait: bool = True,
+        port: int | None = None,
+        listen_flag: bool = True,
+    ) -> Served:
+        n = next(counter)
+        port = port or free_port()
+        state = tmp_path / f"state-{n}"
+        listen = ["--listen", f"127.0.0.1:{port}"] if listen_flag else []
+        argv = [
+            *RUNTIME,
+            "up",
+            "-f",
+            str(source),
+            *listen,
+            "--workers",
+            str(workers),
+            "--state-dir",
+            str(state),
+            "--cache-dir",
+            str(compile_cache),
+            *args,
+        ]
+        served = Served(_spawn(argv, env, tmp_path / f"runtime-{n}.log"), port, tmp_path / f"runtime-{n}.log")
+        processes.append(served)
+        if wait:
+            served.wait_ready()
+        return served
+
+    return start
+
+
+@pytest.fixture
+def echo_server(tmp_path: Path, processes: list[Served]) -> Callable[..., Served]:
+    """The server package with a Python handler (``echo_server.py``): HTTP mechanics alone."""
+
+    def start(*, workers: int = 1, max_body: int = 1 << 20) -> Served:
+        port = free_port()
+        argv = [sys.executable, str(ECHO_SERVER), f"127.0.0.1:{port}", str(workers), str(max_body)]
+        served = Served(_spawn(argv, None, tmp_path / "echo.log"), port, tmp_path / "echo.log")
+        processes.append(served)
+        served.wait_ready("/ok")
+        return served
+
+    return start
+
+
+def run_to_exit(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the runtime CLI expecting it to stop by itself (a start-up error)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("SPIN_HTTP_LISTEN_ADDR", None)
+    return subprocess.run(
+        [*RUNTIME, *argv], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
+    )
+
+
+# -- guests -----------------------------------------------------------------------------------
+
+
+def app_wasm(name: str) -> Path:
+    wasm = APPS_DIR / name / "app.wasm"
+    if not wasm.is_file():
+        pytest.skip(f"apps/{name} is not built (run scripts/build-apps.sh)")
+    return wasm
+
+
+def _wasm_tools() -> tuple[Path, Path]:
+    tools = BUILD_VENV / "bin" / "wasm-tools"
+    wit = next(BUILD_VENV.glob("lib/python*/site-packages/spin_sdk/wit"), None)
+    if not tools.exists() or wit is None:
+        pytest.skip("wasm-tools and spin_sdk from .cache/build-venv are needed (scripts/setup.sh)")
+    return tools, wit
+
+
+@pytest.fixture(scope="session")
+def probe_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Wasm host's probe guest (tests/runtime/wasm/guests/probe.wat): echo, trap, loop,
+    variables and files, by path."""
+    tools, sdk_wit = _wasm_tools()
+    work = tmp_path_factory.mktemp("probe")
+    deps = work / "wit" / "deps"
+    deps.mkdir(parents=True)
+    (work / "wit" / "probe.wit").write_text((PROBE_DIR / "probe.wit").read_text())
+    for dep in ("cli", "clocks", "filesystem", "http", "io", "random", "sockets"):
+        (deps / dep).symlink_to(sdk_wit / "deps" / dep)
+    spin = deps / "spin"
+    spin.mkdir()
+    (spin / "package.wit").write_text("package fermyon:spin@2.0.0;\n")
+    for name in ("variables.wit", "llm.wit"):
+        (spin / name).write_text((sdk_wit / name).read_text())
+    core, embedded, component = work / "core.wasm", work / "embed.wasm", work / "probe.wasm"
+    for step in (
+        ["parse", str(PROBE_DIR / "probe.wat"), "-o", str(core)],
+        ["component", "embed", str(work / "wit"), "--world", "probe", str(core), "-o", str(embedded)],
+        ["component", "new", str(embedded), "-o", str(component)],
+    ):
+        subprocess.run([str(tools), *step], check=True, capture_output=True)
+    return component
+
+
+@dataclass(frozen=True)
+class Helpers:
+    """Plain functions the test modules use (they cannot import this conftest)."""
+
+    app_wasm: Callable[[str], Path]
+    free_port: Callable[[], int]
+    run_to_exit: Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def helpers() -> Helpers:
+    return Helpers(app_wasm=app_wasm, free_port=free_port, run_to_exit=run_to_exit)
+
+
+# -- a raw HTTP/1.1 client, for what httpx hides (keep-alive, pipelining, partial requests) ----
+
+
+class RawConnection:
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self._buf = b""
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def _fill(self) -> bool:
+        chunk = self.sock.recv(1 << 16)
+        self._buf += chunk
+        return bool(chunk)
+
+    def read_head(self) -> tuple[int, dict[str, str]]:
+        while b"\r\n\r\n" not in self._buf:
+            if not self._fill():
+                raise ConnectionError(f"closed before a response head: {self._buf!r}")
+        head, self._buf = self._buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers
+
+    def read_response(self) -> tuple[int, dict[str, str], bytes]:
+        status, headers = self.read_head()
+        length = int(headers.get("content-length", "0"))
+        while len(self._buf) < length:
+            if not self._fill():
+                raise ConnectionError("closed in the middle of a body")
+        body, self._buf = self._buf[:length], self._buf[length:]
+        return status, headers, body
+
+    def is_closed_by_peer(self) -> bool:
+        try:
+            return self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def raw() -> Iterator[Callable[[int], RawConnection]]:
+    opened: list[RawConnection] = []
+
+    def connect(port: int) -> RawConnection:
+        conn = RawConnection(port)
+        opened.append(conn)
+        return conn
+
+    yield connect
+    for conn in opened:
+        conn.close()

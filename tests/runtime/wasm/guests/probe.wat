@@ -1,0 +1,200 @@
+;; A test guest for the Wasm host: one wasi:http/incoming-handler whose behaviour is chosen by
+;; the first letter of the request path (after the leading slash):
+;;   /echo          200 with the request body, read in 64 KiB reads and written in 64 KiB writes
+;;   /trap          executes `unreachable`
+;;   /loop          loops forever (for the deadline)
+;;   /grow          grows its memory by 100 MiB, trapping if the host refuses
+;;   /file/<path>   200 with the file at <path> in the first preopen, 404 if it cannot be opened
+;;   /var/<name>    200 with the Spin variable <name>, 404 if it is undefined
+;;   /config/<key>  the same through wasi:config/store#get
+;;   /unprovided    calls fermyon:spin/llm@2.0.0#infer, which the host does not provide
+;;   /none          returns without setting a response
+;;   /print         writes a line to stdout, then answers 200 "printed"
+;;   anything else  200 "hello"
+;; Built by the tests: wasm-tools parse -> component embed (world `probe`) -> component new.
+(module
+  (import "wasi:http/types@0.2.0" "[method]incoming-request.path-with-query"
+    (func $path-with-query (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[method]incoming-request.consume"
+    (func $consume (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[method]incoming-body.stream"
+    (func $incoming-stream (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[constructor]fields" (func $new-fields (result i32)))
+  (import "wasi:http/types@0.2.0" "[constructor]outgoing-response"
+    (func $new-response (param i32) (result i32)))
+  (import "wasi:http/types@0.2.0" "[method]outgoing-response.set-status-code"
+    (func $set-status (param i32 i32) (result i32)))
+  (import "wasi:http/types@0.2.0" "[method]outgoing-response.body"
+    (func $response-body (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[static]response-outparam.set"
+    (func $outparam-set (param i32 i32 i32 i32 i64 i32 i32 i32 i32)))
+  (import "wasi:http/types@0.2.0" "[method]outgoing-body.write"
+    (func $body-write (param i32 i32)))
+  (import "wasi:http/types@0.2.0" "[static]outgoing-body.finish"
+    (func $body-finish (param i32 i32 i32 i32)))
+  (import "wasi:io/streams@0.2.0" "[method]input-stream.blocking-read"
+    (func $blocking-read (param i32 i64 i32)))
+  (import "wasi:io/streams@0.2.0" "[method]output-stream.blocking-write-and-flush"
+    (func $write-flush (param i32 i32 i32 i32)))
+  (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream"
+    (func $drop-output-stream (param i32)))
+  (import "wasi:cli/stdout@0.2.0" "get-stdout" (func $get-stdout (result i32)))
+  (import "wasi:filesystem/preopens@0.2.0" "get-directories"
+    (func $get-directories (param i32)))
+  (import "wasi:filesystem/types@0.2.0" "[method]descriptor.open-at"
+    (func $open-at (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "wasi:filesystem/types@0.2.0" "[method]descriptor.read-via-stream"
+    (func $read-via-stream (param i32 i64 i32)))
+  (import "fermyon:spin/variables@2.0.0" "get" (func $variable-get (param i32 i32 i32)))
+  (import "wasi:config/store@0.2.0-draft-2024-09-27" "get" (func $config-get (param i32 i32 i32)))
+  (import "fermyon:spin/llm@2.0.0" "infer"
+    (func $infer (param i32 i32 i32 i32 i32 i32 f32 i32 f32 i32 f32 i32)))
+
+  (memory (export "memory") 2)
+
+  (data (i32.const 16) "hello")            ;; 5 bytes
+  (data (i32.const 32) "printed")          ;; 7 bytes
+  (data (i32.const 48) "printed by probe\n") ;; 17 bytes
+  (data (i32.const 80) "no such thing")    ;; 13 bytes
+
+  (global $ret i32 (i32.const 256))
+  (global $outparam (mut i32) (i32.const 0))
+  (global $path (mut i32) (i32.const 0))
+  (global $path-len (mut i32) (i32.const 0))
+  (global $got (mut i32) (i32.const 0))
+  (global $got-len (mut i32) (i32.const 0))
+
+  ;; A bump allocator; each request runs in a fresh instance, so nothing is ever freed.
+  (global $heap (mut i32) (i32.const 4096))
+  (func $realloc (export "cabi_realloc") (param $old i32) (param $old-size i32) (param $align i32)
+    (param $size i32) (result i32)
+    (local $ptr i32)
+    (if (local.get $old) (then unreachable))
+    (local.set $ptr (i32.and
+      (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+      (i32.sub (i32.const 0) (local.get $align))))
+    (global.set $heap (i32.add (local.get $ptr) (local.get $size)))
+    (if (i32.gt_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536)))
+      (then (if (i32.eq (memory.grow
+          (i32.add (i32.shr_u (i32.sub (global.get $heap) (i32.const 1)) (i32.const 16))
+                   (i32.sub (i32.const 1) (memory.size))))
+          (i32.const -1)) (then unreachable))))
+    (local.get $ptr))
+
+  ;; Traps unless the result at the return area is `ok`; returns its i32 payload.
+  (func $ok-payload (result i32)
+    (if (i32.load8_u (global.get $ret)) (then unreachable))
+    (i32.load (i32.add (global.get $ret) (i32.const 4))))
+
+  ;; Reads `stream` to its end; the chunks land back to back on the heap: ($got, $got-len).
+  (func $read-all (param $stream i32)
+    (global.set $got (global.get $heap))
+    (block $done (loop $more
+      (call $blocking-read (local.get $stream) (i64.const 65536) (global.get $ret))
+      (br_if $done (i32.load8_u (global.get $ret)))
+      (br $more)))
+    (global.set $got-len (i32.sub (global.get $heap) (global.get $got))))
+
+  (func $respond (param $status i32) (param $body i32) (param $len i32)
+    (local $response i32) (local $out i32) (local $stream i32) (local $n i32)
+    (local.set $response (call $new-response (call $new-fields)))
+    (if (call $set-status (local.get $response) (local.get $status)) (then unreachable))
+    (call $response-body (local.get $response) (global.get $ret))
+    (local.set $out (call $ok-payload))
+    (call $outparam-set (global.get $outparam)
+      (i32.const 0) (local.get $response) (i32.const 0) (i64.const 0)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+    (call $body-write (local.get $out) (global.get $ret))
+    (local.set $stream (call $ok-payload))
+    (block $done (loop $more
+      (br_if $done (i32.eqz (local.get $len)))
+      (local.set $n (select (i32.const 65536) (local.get $len)
+        (i32.gt_u (local.get $len) (i32.const 65536))))
+      (call $write-flush (local.get $stream) (local.get $body) (local.get $n) (global.get $ret))
+      (drop (call $ok-payload))
+      (local.set $body (i32.add (local.get $body) (local.get $n)))
+      (local.set $len (i32.sub (local.get $len) (local.get $n)))
+      (br $more)))
+    (call $drop-output-stream (local.get $stream))
+    (call $body-finish (local.get $out) (i32.const 0) (i32.const 0) (global.get $ret))
+    (drop (call $ok-payload)))
+
+  (func $not-found (call $respond (i32.const 404) (i32.const 80) (i32.const 13)))
+
+  (func $echo (param $request i32)
+    (call $consume (local.get $request) (global.get $ret))
+    (call $incoming-stream (call $ok-payload) (global.get $ret))
+    (call $read-all (call $ok-payload))
+    (call $respond (i32.const 200) (global.get $got) (global.get $got-len)))
+
+  ;; The path after its first `skip` bytes, e.g. 6 for "/file/".
+  (func $rest-ptr (param $skip i32) (result i32) (i32.add (global.get $path) (local.get $skip)))
+  (func $rest-len (param $skip i32) (result i32) (i32.sub (global.get $path-len) (local.get $skip)))
+
+  (func $file
+    (local $dir i32)
+    (call $get-directories (global.get $ret))
+    (if (i32.eqz (i32.load (i32.add (global.get $ret) (i32.const 4))))
+      (then (call $not-found) (return)))
+    (local.set $dir (i32.load (i32.load (global.get $ret))))
+    ;; open-at(dir, path-flags: {}, path, open-flags: {}, flags: {read})
+    (call $open-at (local.get $dir) (i32.const 0)
+      (call $rest-ptr (i32.const 6)) (call $rest-len (i32.const 6))
+      (i32.const 0) (i32.const 1) (global.get $ret))
+    (if (i32.load8_u (global.get $ret)) (then (call $not-found) (return)))
+    (call $read-via-stream (i32.load (i32.add (global.get $ret) (i32.const 4)))
+      (i64.const 0) (global.get $ret))
+    (call $read-all (call $ok-payload))
+    (call $respond (i32.const 200) (global.get $got) (global.get $got-len)))
+
+  (func $variable
+    (call $variable-get (call $rest-ptr (i32.const 5)) (call $rest-len (i32.const 5))
+      (global.get $ret))
+    (if (i32.load8_u (global.get $ret)) (then (call $not-found) (return)))
+    (call $respond (i32.const 200)
+      (i32.load (i32.add (global.get $ret) (i32.const 4)))
+      (i32.load (i32.add (global.get $ret) (i32.const 8)))))
+
+;; result<option<string>, error>: discriminants at +0 and +4, the string at +8.
+  (func $config
+    (call $config-get (call $rest-ptr (i32.const 8)) (call $rest-len (i32.const 8))
+      (global.get $ret))
+    (if (i32.load8_u (global.get $ret)) (then unreachable))
+    (if (i32.eqz (i32.load8_u (i32.add (global.get $ret) (i32.const 4))))
+      (then (call $not-found) (return)))
+    (call $respond (i32.const 200)
+      (i32.load (i32.add (global.get $ret) (i32.const 8)))
+      (i32.load (i32.add (global.get $ret) (i32.const 12)))))
+
+  (func $print
+    (local $stdout i32)
+    (local.set $stdout (call $get-stdout))
+    (call $write-flush (local.get $stdout) (i32.const 48) (i32.const 17) (global.get $ret))
+    (drop (call $ok-payload))
+    (call $drop-output-stream (local.get $stdout))
+    (call $respond (i32.const 200) (i32.const 32) (i32.const 7)))
+
+  (func (export "wasi:http/incoming-handler@0.2.0#handle") (param $request i32) (param $outparam i32)
+    (local $letter i32)
+    (global.set $outparam (local.get $outparam))
+    (call $path-with-query (local.get $request) (global.get $ret))
+    (global.set $path (i32.load (i32.add (global.get $ret) (i32.const 4))))
+    (global.set $path-len (i32.load (i32.add (global.get $ret) (i32.const 8))))
+    (if (i32.ge_u (global.get $path-len) (i32.const 2))
+      (then (local.set $letter (i32.load8_u (i32.add (global.get $path) (i32.const 1))))))
+    (if (i32.eq (local.get $letter) (i32.const 0x65)) (then (call $echo (local.get $request)) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x74)) (then unreachable))
+    (if (i32.eq (local.get $letter) (i32.const 0x6c)) (then (loop $forever (br $forever))))
+    (if (i32.eq (local.get $letter) (i32.const 0x67))
+      (then (if (i32.eq (memory.grow (i32.const 1600)) (i32.const -1)) (then unreachable))))
+    (if (i32.eq (local.get $letter) (i32.const 0x66)) (then (call $file) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x76)) (then (call $variable) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x75))
+      (then (call $infer (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+        (i32.const 0) (f32.const 0) (i32.const 0) (f32.const 0) (i32.const 0) (f32.const 0)
+        (global.get $ret))))
+    (if (i32.eq (local.get $letter) (i32.const 0x6e)) (then (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x70)) (then (call $print) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x63)) (then (call $config) (return)))
+    (call $respond (i32.const 200) (i32.const 16) (i32.const 5)))
+)
