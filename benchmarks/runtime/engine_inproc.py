@@ -51,7 +51,8 @@ def main() -> None:
     for wasm in args.wasm:
         cpu_us, wall_us = measure(runtime, wasm, args.requests)
         print(
-            f"{wasm.parent.name}/{wasm.name}: {cpu_us:8.1f} µs/req CPU  {wall_us:8.1f} µs/req wall  "
+            f"{wasm.parent.name}/{wasm.name}: {cpu_us:8.1f} µs/req CPU  "
+            f"{wall_us:8.1f} µs/req wall  "
             f"(~{1e6 / cpu_us:,.0f} req/s per core)"
         )
 

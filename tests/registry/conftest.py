@@ -16,8 +16,6 @@ from spinkube.testing.registry import RunningRegistry, registry_available, runni
 
 USER, PASSWORD = "alice", "correct-horse"
 
-pytestmark = pytest.mark.registry
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent

@@ -196,3 +196,17 @@ def test_archive_layer_push_round_trips(
     assert found["/jabberwocky.txt"] == STATIC_FILES["static/jabberwocky.txt"]
     assert found["/notes/public.txt"] == "public notes"
     assert "/notes/private.txt" not in found
+
+
+def test_pull_refuses_to_overwrite_a_directory_it_did_not_create(
+    registry: RunningRegistry, client: RegistryClient, cache: BlobCache, spin_app: Path
+) -> None:
+    oci.push(spin_app, registry.ref("apps/hello"), client=client)
+
+    with pytest.raises(oci.OciError, match="not empty"):
+        oci.pull(registry.ref("apps/hello"), client=client, cache=cache, dest=spin_app)
+    again = oci.pull(registry.ref("apps/hello"), client=client, cache=cache, dest=spin_app / "out")
+    oci.pull(registry.ref("apps/hello"), client=client, cache=cache, dest=again.directory)
+
+    assert (spin_app / "static" / "jabberwocky.txt").is_file()
+    assert again.locked_path == spin_app / "out" / "spin.lock"

@@ -16,6 +16,7 @@ from spinkube.api import (
     Resources,
     RuntimeConfig,
     SpinAppSpec,
+    SpinVar,
     SqliteDatabaseConfig,
 )
 
@@ -80,18 +81,41 @@ def variable_name_problem(name: str) -> str | None:
     return None
 
 
+_VALUE_AND_SOURCE = "may not be specified when `value` is not empty"
+_NO_SOURCE = (
+    "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"
+)
+_MANY_SOURCES = "may not have more than one field specified at a time"
+
+
+def _value_source_errors(var: SpinVar, path: str) -> list[FieldError]:
+    """Kubernetes refuses an env var with both `value` and `valueFrom`, or a `valueFrom` that
+    names no source or several; its messages."""
+    if var.value_from is None:
+        return []
+    sources = var.value_from.model_dump(exclude_none=True)
+    if var.value:
+        message = _VALUE_AND_SOURCE
+    elif len(sources) != 1:
+        message = _MANY_SOURCES if sources else _NO_SOURCE
+    else:
+        return []
+    return [FieldError(f"{path}.valueFrom", "", message)]
+
+
 def validate_variables(spec: SpinAppSpec) -> list[FieldError]:
-    """Names Spin accepts, each bound once."""
+    """Names Spin accepts, each bound once, to one value or one source."""
     errors = []
     seen: set[str] = set()
     for i, var in enumerate(spec.variables or []):
-        path = f"spec.variables[{i}].name"
+        path = f"spec.variables[{i}]"
         problem = variable_name_problem(var.name)
         if problem:
-            errors.append(FieldError(path, var.name, problem))
+            errors.append(FieldError(f"{path}.name", var.name, problem))
         elif var.name in seen:
-            errors.append(FieldError.duplicate(path, var.name))
+            errors.append(FieldError.duplicate(f"{path}.name", var.name))
         seen.add(var.name)
+        errors += _value_source_errors(var, path)
     return errors
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from spinkube.api import API_VERSION, APP_NAME_LABEL, SPINAPP_KIND, STATUS_READY, SpinApp
 from spinkube.api import app_status_label as status_label
+from spinkube.desired.errors import DesiredStateError
 
 Manifest = dict[str, Any]
 """A Kubernetes object as plain JSON data, ready for server-side apply."""
@@ -14,7 +15,7 @@ Manifest = dict[str, Any]
 def app_name(app: SpinApp) -> str:
     name = app.metadata.name
     if not name:
-        raise ValueError("a SpinApp without metadata.name has no children")
+        raise DesiredStateError("a SpinApp without metadata.name has no children")
     return name
 
 

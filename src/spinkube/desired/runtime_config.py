@@ -64,7 +64,7 @@ def _named(kind: RefKind, name: str | None, where: str) -> str:
 def runtime_config_dependencies(app: SpinApp) -> list[ObjectRef]:
     """The ConfigMaps and Secrets to fetch before rendering, deduplicated, in first-use order.
 
-    None when `loadFromSecret` is set (the rest of the runtime config is then ignored).
+    Empty when `loadFromSecret` is set (the rest of the runtime config is then ignored).
     Raises `MissingReferenceError` for a reference without a name.
     """
     config = app.spec.runtime_config

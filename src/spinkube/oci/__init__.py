@@ -7,8 +7,10 @@ Public API::
     BlobCache(root=None)                           # default $XDG_CACHE_HOME/spinkube/oci
     pull(ref, client=, cache=, dest=None) -> PulledApp(reference, digest, directory, layout)
         PulledApp.locked_path (``<dest>/spin.lock``), PulledApp.load() -> spinapp.App
-    push(app_dir_or_spin_toml, ref, client=) -> PushResult(reference, digest, artifact, uploaded)
-    build_artifact(app) -> Artifact(manifest, config, layers, locked)
+    push(app_dir_or_spin_toml, ref, client=, archive=None)
+        -> PushResult(reference, digest, artifact, uploaded)
+    build_artifact(app, archive=None) -> Artifact(manifest, config, layers, locked)
+    oci.push.push_artifact(artifact, ref, client=)   # upload a hand-made artifact
 
     Credentials(username, password, identity_token); CredentialStore({host: Credentials})
     load_docker_config(path=None) ; from_docker_config(dict|str) ; from_pull_secret(secret.data)

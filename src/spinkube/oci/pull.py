@@ -227,6 +227,9 @@ def _write_image_app(
 
 
 def _reset(dest: Path) -> None:
+    """Empty what a previous pull left in ``dest``; refuse a directory holding anything else."""
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / LOCKED_FILE).is_file():
+        raise OciError(f"cannot pull into {dest}: it is not empty and holds no previous pull")
     for owned in ("files", "rootfs"):
         if (dest / owned).exists():
             shutil.rmtree(dest / owned)

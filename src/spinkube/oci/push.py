@@ -26,11 +26,18 @@ class PushResult:
     """How many blobs were uploaded (the others were already in the registry)."""
 
 
-def push(app: str | Path, reference: str | Reference, *, client: RegistryClient) -> PushResult:
-    """Push the app whose spin.toml is ``app`` (or is in the directory ``app``)."""
+def push(
+    app: str | Path,
+    reference: str | Reference,
+    *,
+    client: RegistryClient,
+    archive: bool | None = None,
+) -> PushResult:
+    """Push the app whose spin.toml is ``app`` (or is in the directory ``app``); ``archive``
+    as in :func:`~spinkube.oci.layout.build_artifact`."""
     ref = reference if isinstance(reference, Reference) else Reference.parse(reference)
     try:
-        artifact = build_artifact(load_manifest(app))
+        artifact = build_artifact(load_manifest(app), archive=archive)
     except (SpinAppError, OSError, ValueError) as e:
         raise OciError(f"cannot package {app}: {e}") from e
     return push_artifact(artifact, ref, client=client)

@@ -56,6 +56,10 @@ def wasm_path(app: App, component: Component | str) -> Path:
 
 def _resolve_mount(root: Path, mount: FilesMount, component: Component) -> FilePairs:
     if mount.destination is not None and Path(mount.source).is_absolute():
+        if not Path(mount.source).is_dir():
+            raise FilesError(
+                f"component {component.id!r}: files: {mount.source} is not a directory"
+            )
         return _walk(Path(mount.source), mount.destination)
     if mount.destination is not None:
         return _placement(root, mount, component)

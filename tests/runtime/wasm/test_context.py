@@ -62,3 +62,9 @@ def test_stdout_lines_are_forwarded_with_the_component_id(
 ) -> None:
     assert probe.handle(request_for("/print")).body == b"printed"
     assert output_lines == [("probe", "stdout", "printed by probe")]
+
+
+def test_environment_comes_from_the_context(
+    probe: WasmComponentHost, request_for: Callable[..., GuestRequest]
+) -> None:
+    assert probe.handle(request_for("/dump-env")).body == b"NAME=probe"

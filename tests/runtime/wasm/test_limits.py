@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from spinkube.runtime.wasm.api import GuestError, GuestRequest
+from spinkube.runtime.wasm.api import GuestError, GuestRequest, GuestTimeoutError
 from spinkube.runtime.wasm.host import WasmComponentHost
 
 FAILURES = [
@@ -36,6 +36,7 @@ def test_failure_is_a_guest_error_and_the_host_keeps_serving(
     with pytest.raises(GuestError) as raised:
         probe.handle(request_for(path), deadline_s=deadline)
     assert str(raised.value) == message
+    assert isinstance(raised.value, GuestTimeoutError) == (deadline is not None)
     assert probe.handle(request_for("/")).body == b"hello"
 
 
@@ -49,7 +50,7 @@ def test_repeated_deadlines_keep_the_host_serving(
     probe: WasmComponentHost, request_for: Callable[..., GuestRequest]
 ) -> None:
     for _ in range(3):
-        with pytest.raises(GuestError, match="deadline"):
+        with pytest.raises(GuestTimeoutError, match="deadline"):
             probe.handle(request_for("/loop"), deadline_s=0.05)
         assert probe.handle(request_for("/echo", b"still here", "POST")).body == b"still here"
 

@@ -1,4 +1,5 @@
-"""Executor defaulting (upstream `internal/webhook/spinapp_defaulting_test.go`, `admission_test.go`)."""
+"""Executor defaulting (upstream `internal/webhook/spinapp_defaulting_test.go` and
+`admission_test.go`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from spinkube.admission import default_executor, default_spinapp
+from spinkube.admission import (
+    SPINAPP_WEBHOOK,
+    default_executor,
+    default_spinapp,
+    denial_message,
+    validate_spinapp,
+)
 from spinkube.api import SpinApp
 
 
@@ -68,3 +75,19 @@ def test_default_spinapp_keeps_replicas() -> None:
 def test_default_spinapp_without_executors_leaves_it_empty() -> None:
     app = _app()
     assert default_spinapp(app, list_executors=_lister({})) is app
+
+
+def test_create_spinapp_with_no_executor() -> None:
+    """TestCreateSpinAppWithNoExecutor: defaulting finds none, validation denies with the
+    exact message the client sees."""
+    app = SpinApp.model_validate(
+        {"metadata": {"name": "spinapp", "namespace": "default"}, "spec": {"image": "img"}}
+    )
+    defaulted = default_spinapp(app, list_executors=_lister({}))
+    errors = validate_spinapp(defaulted, get_executor=lambda ns, name: None)
+    assert denial_message(SPINAPP_WEBHOOK, "SpinApp", "spinapp", errors) == (
+        'admission webhook "vspinapp.kb.io" denied the request: SpinApp.core.spinoperator.dev '
+        '"spinapp" is invalid: [spec.executor: Invalid value: "": executor must be set, likely '
+        "no default executor was set because you have no executors installed, spec.replicas: "
+        "Invalid value: 0: replicas must be > 0]"
+    )

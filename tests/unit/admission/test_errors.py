@@ -29,7 +29,7 @@ from spinkube.api import FieldError as SchemaFieldError
         pytest.param({"b": "2", "a": "1"}, 'map[string]string{"a":"1", "b":"2"}', id="map-sorted"),
         pytest.param(["a", "b"], '[]string{"a", "b"}', id="slice"),
     ],
-)  # fmt: skip
+)
 def test_go_value(value: object, expected: str) -> None:
     assert go_value(value) == expected
 

@@ -28,24 +28,30 @@ def _executor(**spec: Any) -> SpinAppExecutor:
         pytest.param({"spinImage": "ghcr.io/fermyon/spin:v2.7.0"}, [], id="spin-image"),
         pytest.param(
             {"runtimeClassName": "foo", "spinImage": "bar"},
-            ['spec.deploymentConfig.runtimeClassName: Invalid value: "foo": runtimeClassName '
-             "and spinImage are mutually exclusive"],
+            [
+                'spec.deploymentConfig.runtimeClassName: Invalid value: "foo": runtimeClassName '
+                "and spinImage are mutually exclusive"
+            ],
             id="both",
         ),
         pytest.param(
             {},
-            ['spec.deploymentConfig.runtimeClassName: Invalid value: "null": either '
-             "runtimeClassName or spinImage must be set"],
+            [
+                'spec.deploymentConfig.runtimeClassName: Invalid value: "null": either '
+                "runtimeClassName or spinImage must be set"
+            ],
             id="neither",
         ),
         pytest.param(
             {"runtimeClassName": ""},
-            ['spec.deploymentConfig.runtimeClassName: Invalid value: "": either '
-             "runtimeClassName or spinImage must be set"],
+            [
+                'spec.deploymentConfig.runtimeClassName: Invalid value: "": either '
+                "runtimeClassName or spinImage must be set"
+            ],
             id="empty-runtime-class-counts-as-unset",
         ),
     ],
-)  # fmt: skip
+)
 def test_validate_runtime_class_and_spin_image(
     config: dict[str, Any] | None, expected: list[str]
 ) -> None:
@@ -65,19 +71,23 @@ def test_validate_runtime_class_and_spin_image(
         ),
         pytest.param(
             {"createDeployment": True},
-            ["spec.deploymentConfig: Required value: deploymentConfig is required when "
-             "createDeployment is true: set runtimeClassName or spinImage"],
+            [
+                "spec.deploymentConfig: Required value: deploymentConfig is required when "
+                "createDeployment is true: set runtimeClassName or spinImage"
+            ],
             id="missing-config",
         ),
     ],
-)  # fmt: skip
+)
 def test_validate_deployment_config_present(spec: dict[str, Any], expected: list[str]) -> None:
     """Upstream crashes its reconcile on this executor; we refuse it at admission."""
     assert [str(e) for e in validate_deployment_config_present(_executor(**spec).spec)] == expected
 
 
 def test_validate_executor_denial() -> None:
-    executor = _executor(createDeployment=True, deploymentConfig={"runtimeClassName": "foo", "spinImage": "bar"})
+    executor = _executor(
+        createDeployment=True, deploymentConfig={"runtimeClassName": "foo", "spinImage": "bar"}
+    )
     errors = validate_executor(executor)
     assert denial_message(EXECUTOR_WEBHOOK, "SpinAppExecutor", "e", errors) == (
         'admission webhook "vspinappexecutor.kb.io" denied the request: '

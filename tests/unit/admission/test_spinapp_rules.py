@@ -84,28 +84,34 @@ def test_validate_replicas(spec: dict[str, Any], expected: list[str]) -> None:
         pytest.param(
             EXTERNAL,
             {"deploymentAnnotations": {"key": "asdf"}},
-            ['spec.deploymentAnnotations: Invalid value: map[string]string{"key":"asdf"}: '
-             "deploymentAnnotations can't be set when the executor does not use operator "
-             "deployments"],
+            [
+                'spec.deploymentAnnotations: Invalid value: map[string]string{"key":"asdf"}: '
+                "deploymentAnnotations can't be set when the executor does not use operator "
+                "deployments"
+            ],
             id="deployment-annotations",
         ),
         pytest.param(
             EXTERNAL,
             {"podAnnotations": {"key": "asdf"}},
-            ['spec.podAnnotations: Invalid value: map[string]string{"key":"asdf"}: '
-             "podAnnotations can't be set when the executor does not use operator deployments"],
+            [
+                'spec.podAnnotations: Invalid value: map[string]string{"key":"asdf"}: '
+                "podAnnotations can't be set when the executor does not use operator deployments"
+            ],
             id="pod-annotations",
         ),
         pytest.param(
             EXTERNAL,
             {"deploymentAnnotations": {"a": "1"}, "podAnnotations": {"b": "2"}},
-            ['spec.deploymentAnnotations: Invalid value: map[string]string{"a":"1"}: '
-             "deploymentAnnotations can't be set when the executor does not use operator "
-             "deployments"],
+            [
+                'spec.deploymentAnnotations: Invalid value: map[string]string{"a":"1"}: '
+                "deploymentAnnotations can't be set when the executor does not use operator "
+                "deployments"
+            ],
             id="at-most-one-error",
         ),
     ],
-)  # fmt: skip
+)
 def test_validate_annotations(
     executor: SpinAppExecutor | None, spec: dict[str, Any], expected: list[str]
 ) -> None:
@@ -119,8 +125,10 @@ def test_validate_annotations(
         pytest.param(
             "",
             None,
-            ['spec.executor: Invalid value: "": executor must be set, likely no default '
-             "executor was set because you have no executors installed"],
+            [
+                'spec.executor: Invalid value: "": executor must be set, likely no default '
+                "executor was set because you have no executors installed"
+            ],
             id="unset",
         ),
         pytest.param(
@@ -131,7 +139,7 @@ def test_validate_annotations(
         ),
         pytest.param("containerd-shim-spin", SHIM, [], id="found"),
     ],
-)  # fmt: skip
+)
 def test_validate_executor(
     executor: str, found: SpinAppExecutor | None, expected: list[str]
 ) -> None:
@@ -155,18 +163,22 @@ def test_validate_executor(
         pytest.param({"checks": {"readiness": {"httpGet": {"path": "/"}}}}, [], id="http-get"),
         pytest.param(
             {"checks": {"readiness": {}}},
-            ["spec.checks.readiness.httpGet: Required value: a readiness check needs httpGet, "
-             "the only kind of check the operator supports"],
+            [
+                "spec.checks.readiness.httpGet: Required value: a readiness check needs httpGet, "
+                "the only kind of check the operator supports"
+            ],
             id="readiness-empty",
         ),
         pytest.param(
             {"checks": {"liveness": {"periodSeconds": 5}}},
-            ["spec.checks.liveness.httpGet: Required value: a liveness check needs httpGet, "
-             "the only kind of check the operator supports"],
+            [
+                "spec.checks.liveness.httpGet: Required value: a liveness check needs httpGet, "
+                "the only kind of check the operator supports"
+            ],
             id="liveness-without-http-get",
         ),
     ],
-)  # fmt: skip
+)
 def test_validate_checks(spec: dict[str, Any], expected: list[str]) -> None:
     assert _messages(validate_checks(_app(**spec).spec)) == expected
 
@@ -174,30 +186,40 @@ def test_validate_checks(spec: dict[str, Any], expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("resources", "expected"),
     [
-        pytest.param({"limits": {"memory": "500Mi"}, "requests": {"memory": "400Mi"}}, [], id="below"),
-        pytest.param({"limits": {"memory": "500Mi"}, "requests": {"memory": "500Mi"}}, [], id="equal"),
+        pytest.param(
+            {"limits": {"memory": "500Mi"}, "requests": {"memory": "400Mi"}}, [], id="below"
+        ),
+        pytest.param(
+            {"limits": {"memory": "500Mi"}, "requests": {"memory": "500Mi"}}, [], id="equal"
+        ),
         pytest.param({"limits": {"cpu": "1"}, "requests": {"cpu": "1000m"}}, [], id="equal-units"),
         pytest.param({"requests": {"memory": "4Gi"}}, [], id="no-limit"),
         pytest.param(
             {"limits": {"memory": "500Mi"}, "requests": {"memory": "600Mi"}},
-            ['spec.resources.requests.memory: Invalid value: "600Mi": must be less than or '
-             "equal to memory limit of 500Mi"],
+            [
+                'spec.resources.requests.memory: Invalid value: "600Mi": must be less than or '
+                "equal to memory limit of 500Mi"
+            ],
             id="memory-above",
         ),
         pytest.param(
             {"limits": {"cpu": "500m"}, "requests": {"cpu": 1}},
-            ['spec.resources.requests.cpu: Invalid value: "1": must be less than or equal to '
-             "cpu limit of 500m"],
+            [
+                'spec.resources.requests.cpu: Invalid value: "1": must be less than or equal to '
+                "cpu limit of 500m"
+            ],
             id="cpu-int-above",
         ),
         pytest.param(
             {"limits": {"memory": "1G"}, "requests": {"memory": "1Gi"}},
-            ['spec.resources.requests.memory: Invalid value: "1Gi": must be less than or equal '
-             "to memory limit of 1G"],
+            [
+                'spec.resources.requests.memory: Invalid value: "1Gi": must be less than or equal '
+                "to memory limit of 1G"
+            ],
             id="binary-vs-decimal",
         ),
     ],
-)  # fmt: skip
+)
 def test_validate_resources(resources: dict[str, Any], expected: list[str]) -> None:
     assert _messages(validate_resources(_app(resources=resources).spec)) == expected
 
@@ -211,39 +233,85 @@ _CHARSET = "Variable names may contain only lower-case letters, numbers, and und
         pytest.param(["greetee", "db_password", "v2"], [], id="valid"),
         pytest.param(
             ["logLevel"],
-            [f"spec.variables[0].name: Invalid value: \"logLevel\": invalid character 'L'. {_CHARSET}"],
+            [
+                'spec.variables[0].name: Invalid value: "logLevel": '
+                f"invalid character 'L'. {_CHARSET}"
+            ],
             id="upper-case",
         ),
         pytest.param(
             ["ok", "log-level"],
-            [f"spec.variables[1].name: Invalid value: \"log-level\": invalid character '-'. {_CHARSET}"],
+            [
+                'spec.variables[1].name: Invalid value: "log-level": '
+                f"invalid character '-'. {_CHARSET}"
+            ],
             id="hyphen",
         ),
         pytest.param(
             ["1st"],
-            ['spec.variables[0].name: Invalid value: "1st": must start with a lowercase ASCII letter'],
+            [
+                'spec.variables[0].name: Invalid value: "1st": '
+                "must start with a lowercase ASCII letter"
+            ],
             id="leading-digit",
         ),
         pytest.param(
             ["a_"],
-            ['spec.variables[0].name: Invalid value: "a_": must end with a lowercase ASCII letter or digit'],
+            [
+                'spec.variables[0].name: Invalid value: "a_": '
+                "must end with a lowercase ASCII letter or digit"
+            ],
             id="trailing-underscore",
         ),
         pytest.param(
             ["a__b"],
-            ['spec.variables[0].name: Invalid value: "a__b": must not contain multiple consecutive underscores'],
+            [
+                'spec.variables[0].name: Invalid value: "a__b": '
+                "must not contain multiple consecutive underscores"
+            ],
             id="double-underscore",
         ),
         pytest.param(
             [""], ['spec.variables[0].name: Invalid value: "": must not be empty'], id="empty"
         ),
+        pytest.param(["a", "a"], ['spec.variables[1].name: Duplicate value: "a"'], id="duplicate"),
+    ],
+)
+def test_validate_variables(names: list[str], expected: list[str]) -> None:
+    app = _app(variables=[{"name": n, "value": "v"} for n in names])
+    assert _messages(validate_variables(app.spec)) == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [
+        pytest.param({"value": "v"}, [], id="value"),
+        pytest.param({"valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}, [], id="source"),
+        pytest.param({}, [], id="neither-is-empty-value"),
         pytest.param(
-            ["a", "a"], ['spec.variables[1].name: Duplicate value: "a"'], id="duplicate"
+            {"value": "v", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+            ['spec.variables[0].valueFrom: Invalid value: "": '
+             "may not be specified when `value` is not empty"],
+            id="value-and-source",
+        ),
+        pytest.param(
+            {"valueFrom": {}},
+            ['spec.variables[0].valueFrom: Invalid value: "": must specify one of: `fieldRef`, '
+             "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"],
+            id="empty-source",
+        ),
+        pytest.param(
+            {"valueFrom": {"secretKeyRef": {"name": "s", "key": "k"},
+                           "fieldRef": {"fieldPath": "x"}}},
+            ['spec.variables[0].valueFrom: Invalid value: "": '
+             "may not have more than one field specified at a time"],
+            id="two-sources",
         ),
     ],
 )  # fmt: skip
-def test_validate_variables(names: list[str], expected: list[str]) -> None:
-    app = _app(variables=[{"name": n, "value": "v"} for n in names])
+def test_validate_variable_sources(variable: dict[str, Any], expected: list[str]) -> None:
+    """Kubernetes' own env var rules, caught before the Deployment is refused."""
+    app = _app(variables=[{"name": "a", **variable}])
     assert _messages(validate_variables(app.spec)) == expected
 
 
@@ -253,18 +321,23 @@ def test_validate_variables(names: list[str], expected: list[str]) -> None:
         pytest.param(["data", "cache-spin"], [], id="free-names"),
         pytest.param(
             ["data", "spin-ca"],
-            ['spec.volumes[1].name: Invalid value: "spin-ca": volume names starting with "spin-" '
-             "are reserved for the operator's volumes (spin-runtime-config, spin-ca)"],
+            [
+                'spec.volumes[1].name: Invalid value: "spin-ca": '
+                'volume names starting with "spin-" '
+                "are reserved for the operator's volumes (spin-runtime-config, spin-ca)"
+            ],
             id="clash",
         ),
         pytest.param(
             ["spin-data"],
-            ['spec.volumes[0].name: Invalid value: "spin-data": volume names starting with '
-             "\"spin-\" are reserved for the operator's volumes (spin-runtime-config, spin-ca)"],
+            [
+                'spec.volumes[0].name: Invalid value: "spin-data": volume names starting with '
+                '"spin-" are reserved for the operator\'s volumes (spin-runtime-config, spin-ca)'
+            ],
             id="reserved-prefix",
         ),
     ],
-)  # fmt: skip
+)
 def test_validate_volumes(names: list[str], expected: list[str]) -> None:
     app = _app(volumes=[{"name": n, "emptyDir": {}} for n in names])
     assert _messages(validate_volumes(app.spec)) == expected
@@ -273,24 +346,42 @@ def test_validate_volumes(names: list[str], expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        pytest.param({"keyValueStores": [{"name": "a", "type": "redis"}, {"name": "b", "type": "spin"}]}, [], id="distinct"),
         pytest.param(
-            {"keyValueStores": [{"name": "default", "type": "redis"}, {"name": "default", "type": "spin"}]},
+            {"keyValueStores": [{"name": "a", "type": "redis"}, {"name": "b", "type": "spin"}]},
+            [],
+            id="distinct",
+        ),
+        pytest.param(
+            {
+                "keyValueStores": [
+                    {"name": "default", "type": "redis"},
+                    {"name": "default", "type": "spin"},
+                ]
+            },
             ['spec.runtimeConfig.keyValueStores[1].name: Duplicate value: "default"'],
             id="kv-duplicate",
         ),
         pytest.param(
-            {"sqliteDatabases": [{"name": "db", "type": "libsql"}, {"name": "x", "type": "spin"}, {"name": "db", "type": "spin"}]},
+            {
+                "sqliteDatabases": [
+                    {"name": "db", "type": "libsql"},
+                    {"name": "x", "type": "spin"},
+                    {"name": "db", "type": "spin"},
+                ]
+            },
             ['spec.runtimeConfig.sqliteDatabases[2].name: Duplicate value: "db"'],
             id="sqlite-duplicate",
         ),
         pytest.param(
-            {"loadFromSecret": "s", "keyValueStores": [{"name": "d", "type": "redis"}, {"name": "d", "type": "redis"}]},
+            {
+                "loadFromSecret": "s",
+                "keyValueStores": [{"name": "d", "type": "redis"}, {"name": "d", "type": "redis"}],
+            },
             [],
             id="ignored-with-load-from-secret",
         ),
     ],
-)  # fmt: skip
+)
 def test_validate_runtime_config(config: dict[str, Any], expected: list[str]) -> None:
     assert _messages(validate_runtime_config(_app(runtimeConfig=config).spec)) == expected
 

@@ -26,7 +26,7 @@ def spinapp(name: str = "my-app", namespace: str = "default", **spec: Any) -> Sp
 
 
 def executor(name: str = "containerd-shim-spin", **spec: Any) -> SpinAppExecutor:
-    """A SpinAppExecutor; by default the shim executor of `config/samples/spin-shim-executor.yaml`."""
+    """A SpinAppExecutor; by default the shim executor of the samples (runtime class only)."""
     spec.setdefault("createDeployment", True)
     if spec["createDeployment"] and "deploymentConfig" not in spec:
         spec["deploymentConfig"] = {"runtimeClassName": "wasmtime-spin-v2"}

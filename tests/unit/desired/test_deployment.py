@@ -148,10 +148,18 @@ def test_spin_image_executor_runs_spin_up(
     assert container["image"] == "ghcr.io/fermyon/spin:v2.7.0"
     assert "command" not in container
     assert container["args"] == [
-        "up", "--listen", "0.0.0.0:80", "-f", app.spec.image,
-        "--runtime-config-file", "/runtime-config.toml",
-        "--component-id", "hello", "--component-id", "bye",
-    ]  # fmt: skip
+        "up",
+        "--listen",
+        "0.0.0.0:80",
+        "-f",
+        app.spec.image,
+        "--runtime-config-file",
+        "/runtime-config.toml",
+        "--component-id",
+        "hello",
+        "--component-id",
+        "bye",
+    ]
     assert "runtimeClassName" not in _pod(deployment)["spec"]
     schema_valid(deployment)
 
@@ -209,7 +217,7 @@ def test_executor_must_name_exactly_one_runtime(
 def test_unnamed_app_is_an_error(make_executor: ExecutorFactory) -> None:
     app = SpinApp.model_validate({"spec": {"image": "x", "executor": "e"}})
     config = deployment_config(make_executor())
-    with pytest.raises(ValueError, match=r"metadata\.name"):
+    with pytest.raises(DesiredStateError, match=r"metadata\.name"):
         build_deployment(app, config, runtime_config_secret=None)
 
 

@@ -115,7 +115,9 @@ def _build(case: str) -> Children:
 
 
 def _files(children: Children) -> Iterator[tuple[str, str]]:
-    dump: Callable[[Any], str] = lambda obj: yaml.safe_dump(obj, sort_keys=False, width=4096)
+    def dump(obj: Any) -> str:
+        return yaml.safe_dump(obj, sort_keys=False, width=4096)
+
     yield "service.yaml", dump(children.service)
     if children.deployment is not None:
         yield "deployment.yaml", dump(children.deployment)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spinkube.desired.gotoml import (
     array_of_tables,
@@ -19,7 +23,9 @@ from spinkube.desired.gotoml import (
     [
         pytest.param("plain", "'plain'", id="literal"),
         pytest.param("", "''", id="empty"),
-        pytest.param('with "double" quotes', "'with \"double\" quotes'", id="double-quotes-literal"),
+        pytest.param(
+            'with "double" quotes', "'with \"double\" quotes'", id="double-quotes-literal"
+        ),
         pytest.param("tab\there", "'tab\there'", id="tab-literal"),
         pytest.param("back\\slash", "'back\\slash'", id="backslash-literal"),
         pytest.param("it's", '"it\'s"', id="single-quote-basic"),
@@ -30,7 +36,7 @@ from spinkube.desired.gotoml import (
         pytest.param("del\x7f", '"del\\u007F"', id="delete"),
         pytest.param("ünï'", '"ünï\'"', id="unicode-kept"),
     ],
-)  # fmt: skip
+)
 def test_encode_string(value: str, expected: str) -> None:
     assert encode_string(value) == expected
 
@@ -64,3 +70,29 @@ def test_document_layout() -> None:
         "\n[s]\n[s.'a.x']\nt = '3'\n\n[s.b]\nx = '2'\ny = '1'\n"
         "\n[l]\na = '2'\nb = '1'\n"
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text())
+def test_any_string_reads_back(text: str) -> None:
+    """Whatever the quoting chosen, a TOML reader gets the exact value back."""
+    assert tomllib.loads(f"k = {encode_string(text)}\n") == {"k": text}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text())
+def test_any_key_reads_back(key: str) -> None:
+    assert tomllib.loads(f"{encode_key(key)} = 'v'\n") == {key: "v"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=5),
+        st.dictionaries(st.text(max_size=5), st.text(max_size=5), min_size=1, max_size=3),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_table_of_tables_reads_back(tables: dict[str, dict[str, str]]) -> None:
+    assert tomllib.loads(table_of_tables("store", tables)) == {"store": tables}

@@ -53,7 +53,7 @@ def test_defaults_are_the_crd_defaults() -> None:
     probe = build_probe(HealthProbe.model_validate({"httpGet": {"path": "/"}}))
     assert probe is not None
     numbers = [probe[k] for k in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds")]
-    assert numbers + [probe["successThreshold"], probe["failureThreshold"]] == [10, 1, 10, 1, 3]
+    assert [*numbers, probe["successThreshold"], probe["failureThreshold"]] == [10, 1, 10, 1, 3]
 
 
 @pytest.mark.parametrize("kind", ["readiness", "liveness"])

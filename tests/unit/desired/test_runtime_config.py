@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import base64
+import tomllib
 import zlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spinkube.api import SpinApp, SpinAppExecutor
 from spinkube.desired import (
@@ -100,26 +103,46 @@ def test_all_sections_sorted_and_resolved(make_app: AppFactory) -> None:
         runtimeConfig={
             "llmCompute": {
                 "type": "remote_http",
-                "options": [_opt("url", "https://llm"), _opt("auth_token", secretKeyRef={"name": "s", "key": "tok"})],
+                "options": [
+                    _opt("url", "https://llm"),
+                    _opt("auth_token", secretKeyRef={"name": "s", "key": "tok"}),
+                ],
             },
-            "sqliteDatabases": [{"name": "default", "type": "libsql", "options": [_opt("url", configMapKeyRef={"name": "cm", "key": "url"})]}],
+            "sqliteDatabases": [
+                {
+                    "name": "default",
+                    "type": "libsql",
+                    "options": [_opt("url", configMapKeyRef={"name": "cm", "key": "url"})],
+                }
+            ],
             "keyValueStores": [
                 {"name": "zeta", "type": "spin"},
-                {"name": "alpha", "type": "redis", "options": [_opt("url", "redis://r", secretKeyRef={"name": "s", "key": "missing"})]},
-                {"name": "beta", "type": "redis", "options": [_opt("url", secretKeyRef={"name": "s", "key": "missing"})]},
+                {
+                    "name": "alpha",
+                    "type": "redis",
+                    "options": [
+                        _opt("url", "redis://r", secretKeyRef={"name": "s", "key": "missing"})
+                    ],
+                },
+                {
+                    "name": "beta",
+                    "type": "redis",
+                    "options": [_opt("url", secretKeyRef={"name": "s", "key": "missing"})],
+                },
             ],
         }
-    )  # fmt: skip
-    inputs = ResolvedInputs(config_maps={"cm": {"url": "libsql://db"}}, secrets={"s": {"tok": b"t0k"}})
+    )
+    inputs = ResolvedInputs(
+        config_maps={"cm": {"url": "libsql://db"}}, secrets={"s": {"tok": b"t0k"}}
+    )
     assert render_runtime_config(app, inputs) == (
-        MINIMAL
-        + "\n[key_value_store]\n"
+        MINIMAL + "\n[key_value_store]\n"
         "[key_value_store.alpha]\ntype = 'redis'\nurl = 'redis://r'\n\n"
         "[key_value_store.beta]\ntype = 'redis'\nurl = ''\n\n"
         "[key_value_store.zeta]\ntype = 'spin'\n"
         "\n[sqlite_database]\n[sqlite_database.default]\ntype = 'libsql'\nurl = 'libsql://db'\n"
         "\n[llm_compute]\nauth_token = 't0k'\ntype = 'remote_http'\nurl = 'https://llm'\n"
-    )  # fmt: skip
+    )
 
 
 def test_option_named_type_overrides_the_type(make_app: AppFactory) -> None:
@@ -131,10 +154,16 @@ def test_option_named_type_overrides_the_type(make_app: AppFactory) -> None:
 @pytest.mark.parametrize(
     ("field", "message"),
     [
-        pytest.param("keyValueStores", "duplicate definition for key value store with name: default", id="kv"),
-        pytest.param("sqliteDatabases", "duplicate definition for sqlite database with name: default", id="sqlite"),
+        pytest.param(
+            "keyValueStores", "duplicate definition for key value store with name: default", id="kv"
+        ),
+        pytest.param(
+            "sqliteDatabases",
+            "duplicate definition for sqlite database with name: default",
+            id="sqlite",
+        ),
     ],
-)  # fmt: skip
+)
 def test_duplicate_store_names(make_app: AppFactory, field: str, message: str) -> None:
     stores = [{"name": "default", "type": "spin"}, {"name": "default", "type": "spin"}]
     with pytest.raises(RuntimeConfigError) as caught:
@@ -152,13 +181,33 @@ def test_extract_dependencies(make_app: AppFactory) -> None:
         namespace="apps",
         runtimeConfig={
             "keyValueStores": [
-                {"name": "a", "type": "redis", "options": [_opt("url", secretKeyRef={"name": "s1", "key": "k1"}), _opt("pw", secretKeyRef={"name": "s1", "key": "k2"})]},
-                {"name": "b", "type": "redis", "options": [_opt("url", configMapKeyRef={"name": "s1", "key": "k"})]},
+                {
+                    "name": "a",
+                    "type": "redis",
+                    "options": [
+                        _opt("url", secretKeyRef={"name": "s1", "key": "k1"}),
+                        _opt("pw", secretKeyRef={"name": "s1", "key": "k2"}),
+                    ],
+                },
+                {
+                    "name": "b",
+                    "type": "redis",
+                    "options": [_opt("url", configMapKeyRef={"name": "s1", "key": "k"})],
+                },
             ],
-            "sqliteDatabases": [{"name": "d", "type": "libsql", "options": [_opt("token", secretKeyRef={"name": "s2", "key": "t"})]}],
-            "llmCompute": {"type": "remote_http", "options": [_opt("auth_token", secretKeyRef={"name": "s2", "key": "t"})]},
+            "sqliteDatabases": [
+                {
+                    "name": "d",
+                    "type": "libsql",
+                    "options": [_opt("token", secretKeyRef={"name": "s2", "key": "t"})],
+                }
+            ],
+            "llmCompute": {
+                "type": "remote_http",
+                "options": [_opt("auth_token", secretKeyRef={"name": "s2", "key": "t"})],
+            },
         },
-    )  # fmt: skip
+    )
     assert runtime_config_dependencies(app) == [
         ObjectRef("Secret", "apps", "s1"),
         ObjectRef("ConfigMap", "apps", "s1"),
@@ -168,7 +217,9 @@ def test_extract_dependencies(make_app: AppFactory) -> None:
 
 def test_static_value_wins_over_reference(make_app: AppFactory) -> None:
     option = _opt("url", "redis://x", secretKeyRef={"name": "s", "key": "k"})
-    app = make_app(runtimeConfig={"keyValueStores": [{"name": "a", "type": "redis", "options": [option]}]})
+    app = make_app(
+        runtimeConfig={"keyValueStores": [{"name": "a", "type": "redis", "options": [option]}]}
+    )
     assert runtime_config_dependencies(app) == []
     assert "url = 'redis://x'" in render_runtime_config(app)
 
@@ -186,7 +237,9 @@ def test_load_from_secret_has_no_dependencies(make_app: AppFactory) -> None:
 
 def test_unnamed_reference_is_an_error_naming_it(make_app: AppFactory) -> None:
     option = _opt("url", secretKeyRef={"key": "k"})
-    app = make_app(runtimeConfig={"keyValueStores": [{"name": "a", "type": "redis", "options": [option]}]})
+    app = make_app(
+        runtimeConfig={"keyValueStores": [{"name": "a", "type": "redis", "options": [option]}]}
+    )
     with pytest.raises(MissingReferenceError) as caught:
         runtime_config_dependencies(app)
     assert "spec.runtimeConfig.keyValueStores[0].options[0]" in str(caught.value)
@@ -197,13 +250,17 @@ def test_unnamed_reference_is_an_error_naming_it(make_app: AppFactory) -> None:
     ("ref", "kind"),
     [
         pytest.param({"secretKeyRef": {"name": "gone", "key": "k"}}, "Secret", id="secret"),
-        pytest.param({"configMapKeyRef": {"name": "gone", "key": "k"}}, "ConfigMap", id="configmap"),
+        pytest.param(
+            {"configMapKeyRef": {"name": "gone", "key": "k"}}, "ConfigMap", id="configmap"
+        ),
     ],
-)  # fmt: skip
+)
 def test_missing_object_is_an_error_naming_it(
     make_app: AppFactory, ref: dict[str, Any], kind: str
 ) -> None:
-    app = make_app(runtimeConfig={"llmCompute": {"type": "remote_http", "options": [_opt("t", **ref)]}})
+    app = make_app(
+        runtimeConfig={"llmCompute": {"type": "remote_http", "options": [_opt("t", **ref)]}}
+    )
     with pytest.raises(MissingReferenceError) as caught:
         render_runtime_config(app, ResolvedInputs())
     assert str(caught.value) == (
@@ -216,9 +273,48 @@ def test_secret_values_stay_out_of_reprs(
     make_app: AppFactory, make_executor: ExecutorFactory
 ) -> None:
     option = _opt("url", secretKeyRef={"name": "s", "key": "k"})
-    app = make_app(runtimeConfig={"keyValueStores": [{"name": "a", "type": "redis", "options": [option]}]})
+    app = make_app(
+        runtimeConfig={"keyValueStores": [{"name": "a", "type": "redis", "options": [option]}]}
+    )
     inputs = ResolvedInputs(secrets={"s": {"k": b"hunter2-secret"}})
     children = build_children(app, make_executor(), inputs=inputs)
     assert "hunter2" not in repr(inputs)
     assert "hunter2" not in repr(children)
     assert "hunter2" in render_runtime_config(app, inputs)
+
+
+_store_names = st.text(min_size=1, max_size=6)
+_options = st.dictionaries(st.text(min_size=1, max_size=6), st.text(max_size=8), max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        _store_names, st.tuples(st.sampled_from(["redis", "spin"]), _options), max_size=3
+    ),
+    st.one_of(st.none(), _options),
+)
+def test_rendered_toml_means_what_the_spec_says(
+    stores: dict[str, tuple[str, dict[str, str]]], llm: dict[str, str] | None
+) -> None:
+    """Any static runtime config reads back (tomllib) as the tables Spin will see."""
+    spec: dict[str, Any] = {
+        "keyValueStores": [
+            {"name": n, "type": t, "options": [_opt(k, v) for k, v in o.items()]}
+            for n, (t, o) in stores.items()
+        ]
+    }
+    if llm is not None:
+        spec["llmCompute"] = {
+            "type": "remote_http",
+            "options": [_opt(k, v) for k, v in llm.items()],
+        }
+    app = SpinApp.model_validate(
+        {"metadata": {"name": "a"}, "spec": {"image": "i", "runtimeConfig": spec}}
+    )
+    expected: dict[str, Any] = {"config_provider": [{"type": "env", "prefix": "SPIN_VARIABLE_"}]}
+    if stores:
+        expected["key_value_store"] = {n: {"type": t, **o} for n, (t, o) in stores.items()}
+    if llm is not None:
+        expected["llm_compute"] = {"type": "remote_http", **llm}
+    assert tomllib.loads(render_runtime_config(app)) == expected

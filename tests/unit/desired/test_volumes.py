@@ -97,9 +97,15 @@ def test_user_volumes_between_operator_volumes(make_app: AppFactory) -> None:
     ("config", "expected"),
     [
         pytest.param({"runtimeClassName": "x"}, None, id="no-ca"),
-        pytest.param({"runtimeClassName": "x", "installDefaultCACerts": True}, "spin-ca", id="default"),
         pytest.param(
-            {"runtimeClassName": "x", "installDefaultCACerts": True, "caCertSecret": "my-custom-secret-name"},
+            {"runtimeClassName": "x", "installDefaultCACerts": True}, "spin-ca", id="default"
+        ),
+        pytest.param(
+            {
+                "runtimeClassName": "x",
+                "installDefaultCACerts": True,
+                "caCertSecret": "my-custom-secret-name",
+            },
             "my-custom-secret-name",
             id="custom-installed",
         ),
@@ -107,7 +113,7 @@ def test_user_volumes_between_operator_volumes(make_app: AppFactory) -> None:
             {"runtimeClassName": "x", "caCertSecret": "mine"}, "mine", id="custom-mounted-only"
         ),
     ],
-)  # fmt: skip
+)
 def test_ca_secret_name(
     make_executor: ExecutorFactory, config: dict[str, object], expected: str | None
 ) -> None:
@@ -152,3 +158,14 @@ def test_ca_secret_only_when_installing_defaults(
     executor = make_executor(deploymentConfig={"runtimeClassName": "x", "caCertSecret": "mine"})
     children = build_children(make_app(replicas=1), executor, ca_bundle="PEM")
     assert children.ca_secret is None
+
+
+def test_default_ca_secret_is_spin_ca(make_app: AppFactory, make_executor: ExecutorFactory) -> None:
+    """..._Deployment_SpinCAInjection: installDefaultCACerts without a name gives `spin-ca`."""
+    executor = make_executor(
+        deploymentConfig={"runtimeClassName": "x", "installDefaultCACerts": True}
+    )
+    children = build_children(make_app(replicas=1), executor, ca_bundle="PEM")
+    assert children.ca_secret is not None
+    assert children.ca_secret["metadata"]["name"] == "spin-ca"
+    assert "ownerReferences" not in children.ca_secret["metadata"]

@@ -123,3 +123,87 @@ def _read_exactly(conn: socket.socket, size: int) -> bytes:
             pytest.fail(f"connection closed after {data!r}")
         data += chunk
     return data
+
+
+class PortForwardServer:
+    """A loopback WebSocket server speaking the API server's portforward protocol for one
+    pod whose port 80 echoes upper-cased bytes (wsproto over a plain socket)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.requests: list[tuple[str, list[str]]] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def close(self) -> None:
+        self.listener.close()
+        self.thread.join(DEADLINE_SECONDS)
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        with conn:
+            self._session(conn)
+
+    def _session(self, conn: socket.socket) -> None:
+        from wsproto import ConnectionType, WSConnection
+        from wsproto.events import (
+            AcceptConnection,
+            BytesMessage,
+            CloseConnection,
+            Request,
+        )
+
+        ws = WSConnection(ConnectionType.SERVER)
+        conn.settimeout(DEADLINE_SECONDS)
+        while True:
+            data = conn.recv(65536)
+            print("SERVER RECV", len(data), flush=True)
+            ws.receive_data(data or None)
+            for event in ws.events():
+                print("SERVER EVENT", type(event).__name__, flush=True)
+                if isinstance(event, Request):
+                    self.requests.append((event.target, list(event.subprotocols)))
+                    conn.sendall(ws.send(AcceptConnection(subprotocol=event.subprotocols[0])))
+                    port = (80).to_bytes(2, "little")
+                    conn.sendall(ws.send(BytesMessage(data=b"\x00" + port)))
+                    conn.sendall(ws.send(BytesMessage(data=b"\x01" + port)))
+                elif isinstance(event, BytesMessage):
+                    payload = bytes(event.data)
+                    conn.sendall(ws.send(BytesMessage(data=b"\x00" + payload[1:].upper())))
+                elif isinstance(event, CloseConnection):
+                    conn.sendall(ws.send(event.response()))
+                    return
+            if not data:
+                return
+
+
+def test_forwards_through_a_real_websocket_handshake():
+    """The httpx2 client lightkube uses, against a WebSocket server speaking the protocol."""
+    import httpx2
+
+    from spinkube.plugin.portforward import PROTOCOL, websocket_opener
+
+    server = PortForwardServer()
+    client = httpx2.Client(base_url=server.url)
+    forwarder = PortForwarder(Target("apps", "hello-abc", 80), websocket_opener(client))
+    thread = threading.Thread(target=forwarder.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", forwarder.local_port), timeout=10) as conn:
+            conn.sendall(b"hello")
+            assert _read_exactly(conn, 5) == b"HELLO"
+    finally:
+        forwarder.stop()
+        thread.join(DEADLINE_SECONDS)
+        client.close()
+        server.close()
+    assert server.requests == [
+        ("/api/v1/namespaces/apps/pods/hello-abc/portforward?ports=80", [PROTOCOL])
+    ]

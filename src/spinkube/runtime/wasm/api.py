@@ -53,6 +53,10 @@ class GuestError(Exception):
     """The guest trapped, timed out or answered nothing; the message says which and why."""
 
 
+class GuestTimeoutError(GuestError):
+    """The guest ran past its ``deadline_s`` and was interrupted."""
+
+
 class ComponentHost(Protocol):
     """A compiled component ready to serve; ``handle`` runs one request in a fresh instance."""
 

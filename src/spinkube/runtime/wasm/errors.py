@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spinkube.runtime.wasm.api import GuestError
+from spinkube.runtime.wasm.api import GuestError, GuestTimeoutError
 
 
 def cause(message: str) -> str:
@@ -18,7 +18,9 @@ def cause(message: str) -> str:
 def trap_error(message: str, component_id: str, deadline_s: float | None) -> GuestError:
     root = cause(message)
     if deadline_s is not None and "interrupt" in root:
-        return GuestError(f"guest exceeded its {deadline_s} s deadline in component {component_id}")
+        return GuestTimeoutError(
+            f"guest exceeded its {deadline_s} s deadline in component {component_id}"
+        )
     root = root.removeprefix("wasm trap: ")
     return GuestError(f"guest trapped: {root} in component {component_id}")
 

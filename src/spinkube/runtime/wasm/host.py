@@ -44,7 +44,9 @@ class WasmComponentHost:
     """Serves one component: ``handle`` runs a request in a fresh store and instance.
 
     One request at a time per host (a lock guards it): host functions reach the request through
-    the host's session. Scale with processes; wasmtime-py objects are not thread-safe anyway.
+    the host's session. Several hosts may serve from several threads at once (wasm runs without
+    the GIL), up to ``EngineSettings.pooling_instances`` instances per process; scale further
+    with processes.
     """
 
     def __init__(
@@ -140,4 +142,8 @@ class WasmComponentHost:
         return GuestResponse(response.status, list(response.headers.entries), body)
 
     def close(self) -> None:
+        """Frees the linker; the host must not be used afterwards."""
         self._linked.close()
+        if self._export:
+            capi.export_index_delete(self._export)
+            self._export = 0

@@ -47,8 +47,6 @@ class ResourceTable:
         self.objects.pop(rep, None)
 
 
-_out = ctypes.c_void_p()
-_out_addr = ctypes.addressof(_out)
 _any_to_host = capi.resource_any_to_host
 _host_rep = capi.resource_host_rep
 _host_delete = capi.resource_host_delete
@@ -58,8 +56,9 @@ _host_to_any = capi.resource_host_to_any
 
 def rep_of(ctx: int, val_addr: int) -> int:
     """The rep of a borrowed or owned resource argument (every borrow must be taken once)."""
-    capi.check(_any_to_host(ctx, vals.read_ptr(val_addr), _out_addr))
-    host = _out.value
+    out = ctypes.c_void_p()
+    capi.check(_any_to_host(ctx, vals.read_ptr(val_addr), ctypes.addressof(out)))
+    host = out.value
     rep: int = _host_rep(host)
     _host_delete(host)
     return rep
@@ -67,11 +66,12 @@ def rep_of(ctx: int, val_addr: int) -> int:
 
 def new_own(ctx: int, rep: int, type_id: int) -> int:
     """A ``resource_any`` pointer for a new owned handle to ``rep``, for a result slot."""
+    out = ctypes.c_void_p()
     host = _host_new(True, rep, type_id)
-    err = _host_to_any(ctx, host, _out_addr)
+    err = _host_to_any(ctx, host, ctypes.addressof(out))
     _host_delete(host)
     capi.check(err)
-    value = _out.value
+    value: int | None = out.value
     assert value is not None
     return value
 

@@ -10,6 +10,7 @@
 ;;   /unprovided    calls fermyon:spin/llm@2.0.0#infer, which the host does not provide
 ;;   /none          returns without setting a response
 ;;   /print         writes a line to stdout, then answers 200 "printed"
+;;   /dump-env      200 with `name=value` of the first environment variable
 ;;   anything else  200 "hello"
 ;; Built by the tests: wasm-tools parse -> component embed (world `probe`) -> component new.
 (module
@@ -39,6 +40,7 @@
   (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream"
     (func $drop-output-stream (param i32)))
   (import "wasi:cli/stdout@0.2.0" "get-stdout" (func $get-stdout (result i32)))
+  (import "wasi:cli/environment@0.2.0" "get-environment" (func $get-environment (param i32)))
   (import "wasi:filesystem/preopens@0.2.0" "get-directories"
     (func $get-directories (param i32)))
   (import "wasi:filesystem/types@0.2.0" "[method]descriptor.open-at"
@@ -166,6 +168,27 @@
       (i32.load (i32.add (global.get $ret) (i32.const 8)))
       (i32.load (i32.add (global.get $ret) (i32.const 12)))))
 
+;; list<tuple<string, string>> at ($ret): entries of (name ptr, name len, value ptr, value len).
+  (func $dump-env
+    (local $entry i32) (local $out i32)
+    (call $get-environment (global.get $ret))
+    (if (i32.eqz (i32.load (i32.add (global.get $ret) (i32.const 4))))
+      (then (call $not-found) (return)))
+    (local.set $entry (i32.load (global.get $ret)))
+    (local.set $out (global.get $heap))
+    (memory.copy (local.get $out) (i32.load (local.get $entry))
+      (i32.load (i32.add (local.get $entry) (i32.const 4))))
+    (i32.store8 (i32.add (local.get $out) (i32.load (i32.add (local.get $entry) (i32.const 4))))
+      (i32.const 0x3d))
+    (memory.copy
+      (i32.add (i32.add (local.get $out) (i32.load (i32.add (local.get $entry) (i32.const 4))))
+        (i32.const 1))
+      (i32.load (i32.add (local.get $entry) (i32.const 8)))
+      (i32.load (i32.add (local.get $entry) (i32.const 12))))
+    (call $respond (i32.const 200) (local.get $out)
+      (i32.add (i32.const 1) (i32.add (i32.load (i32.add (local.get $entry) (i32.const 4)))
+        (i32.load (i32.add (local.get $entry) (i32.const 12)))))))
+
   (func $print
     (local $stdout i32)
     (local.set $stdout (call $get-stdout))
@@ -196,5 +219,6 @@
     (if (i32.eq (local.get $letter) (i32.const 0x6e)) (then (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x70)) (then (call $print) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x63)) (then (call $config) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x64)) (then (call $dump-env) (return)))
     (call $respond (i32.const 200) (i32.const 16) (i32.const 5)))
 )
