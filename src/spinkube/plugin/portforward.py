@@ -23,6 +23,8 @@ DATA_CHANNEL = 0
 ERROR_CHANNEL = 1
 PORT_PREFIX_BYTES = 2
 CHUNK = 64 * 1024
+RECEIVE_POLL_SECONDS = 0.2
+"""How often a connection's receive loop checks whether the local side has closed."""
 
 
 @dataclass(frozen=True)
@@ -101,21 +103,33 @@ class PortForwarder:
         self._server.close()
 
     def _serve(self, conn: socket.socket) -> None:
+        """One local connection: pump both ways until either side ends, then close both.
+
+        The WebSocket is closed only by leaving its `with` block, on this thread: httpx2's
+        session is not closed reliably from another thread while this one receives.
+        """
+        local_closed = threading.Event()
         try:
             with conn, self._open_ws(self.target) as ws:
-                pump = threading.Thread(target=_local_to_ws, args=(conn, ws), daemon=True)
+                pump = threading.Thread(
+                    target=_local_to_ws, args=(conn, ws, local_closed), daemon=True
+                )
                 pump.start()
-                self._ws_to_local(ws, conn)
+                self._ws_to_local(ws, conn, local_closed)
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
         except Exception as error:  # one broken connection must not stop the forwarder
             self._on_error(f"port-forward to pod/{self.target.pod}: {error}")
 
-    def _ws_to_local(self, ws: Any, conn: socket.socket) -> None:
+    def _ws_to_local(self, ws: Any, conn: socket.socket, local_closed: threading.Event) -> None:
         from httpx2.websockets import WebSocketDisconnect
 
         demux = ChannelDemuxer()
-        while True:
+        while not local_closed.is_set():
             try:
-                message = ws.receive_bytes()
+                message = ws.receive_bytes(timeout=RECEIVE_POLL_SECONDS)
+            except TimeoutError:
+                continue
             except WebSocketDisconnect:
                 return
             channel, payload = demux.feed(message)
@@ -125,15 +139,14 @@ class PortForwarder:
                 self._on_error(payload.decode("utf-8", "replace"))
 
 
-def _local_to_ws(conn: socket.socket, ws: Any) -> None:
+def _local_to_ws(conn: socket.socket, ws: Any, local_closed: threading.Event) -> None:
     try:
         while data := conn.recv(CHUNK):
             ws.send_bytes(frame(data))
-    except OSError:
+    except Exception:  # the other side is gone: nothing left to pump
         pass
     finally:
-        with contextlib.suppress(Exception):
-            ws.close()
+        local_closed.set()
 
 
 def websocket_opener(http_client: Any) -> Callable[[Target], Any]:

@@ -30,8 +30,11 @@ class EchoPod:
         self.sent.append(data)
         self.inbox.put(bytes((0,)) + data[1:].upper())
 
-    def receive_bytes(self) -> bytes:
-        message = self.inbox.get(timeout=DEADLINE_SECONDS)
+    def receive_bytes(self, timeout: float | None = None) -> bytes:
+        try:
+            message = self.inbox.get(timeout=timeout)
+        except queue.Empty as empty:
+            raise TimeoutError from empty
         if message is None:
             raise WebSocketDisconnect()
         return message
@@ -164,10 +167,8 @@ class PortForwardServer:
         conn.settimeout(DEADLINE_SECONDS)
         while True:
             data = conn.recv(65536)
-            print("SERVER RECV", len(data), flush=True)
             ws.receive_data(data or None)
             for event in ws.events():
-                print("SERVER EVENT", type(event).__name__, flush=True)
                 if isinstance(event, Request):
                     self.requests.append((event.target, list(event.subprotocols)))
                     conn.sendall(ws.send(AcceptConnection(subprotocol=event.subprotocols[0])))
