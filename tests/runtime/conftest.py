@@ -79,8 +79,8 @@ class Served:
 
 
 def _spawn(argv: Sequence[str], env: Mapping[str, str] | None, log: Path) -> subprocess.Popen[bytes]:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("SPIN_HTTP_LISTEN_ADDR", None)
+    full_env = {k: v for k, v in os.environ.items() if k != "SPIN_HTTP_LISTEN_ADDR"}
+    full_env.update(env or {})
     with log.open("wb") as out:
         return subprocess.Popen(
             list(argv), stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=log.parent
@@ -199,20 +199,21 @@ def probe_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     deps = work / "wit" / "deps"
     deps.mkdir(parents=True)
     (work / "wit" / "probe.wit").write_text((PROBE_DIR / "probe.wit").read_text())
-    for dep in ("cli", "clocks", "filesystem", "http", "io", "random", "sockets"):
-        (deps / dep).symlink_to(sdk_wit / "deps" / dep)
+    for dep in (sdk_wit / "deps").iterdir():
+        (deps / dep.name).symlink_to(dep)
     spin = deps / "spin"
     spin.mkdir()
-    (spin / "package.wit").write_text("package fermyon:spin@2.0.0;\n")
-    for name in ("variables.wit", "llm.wit"):
-        (spin / name).write_text((sdk_wit / name).read_text())
+    for wit in sdk_wit.glob("*.wit"):
+        (spin / wit.name).write_text(wit.read_text())
     core, embedded, component = work / "core.wasm", work / "embed.wasm", work / "probe.wasm"
     for step in (
         ["parse", str(PROBE_DIR / "probe.wat"), "-o", str(core)],
         ["component", "embed", str(work / "wit"), "--world", "probe", str(core), "-o", str(embedded)],
         ["component", "new", str(embedded), "-o", str(component)],
     ):
-        subprocess.run([str(tools), *step], check=True, capture_output=True)
+        done = subprocess.run([str(tools), *step], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"building the probe guest failed: {done.stderr}")
     return component
 
 

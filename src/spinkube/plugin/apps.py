@@ -1,7 +1,7 @@
 """SpinApp reads and writes the commands share, on top of `spinkube.kube`.
 
-SpinApps travel as plain dicts (the API's JSON): the plugin only reads a few fields, and keeping
-it free of the pydantic models keeps the plugin archive pure Python.
+SpinApps travel as plain dicts (the API's JSON): the plugin writes three spec fields and reads
+a few more, so it has no use for the validating models of `spinkube.api`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spinkube.runtime.wasm.api import ComponentContext, GuestRequest
-from spinkube.runtime.wasm.host import WasmComponentHost
+from spinkube.runtime.wasm.host import WasmComponentHost as Host
 from spinkube.runtime.wasm.runtime import WasmRuntime
 
 APPS = Path(__file__).parents[3] / "apps"
@@ -23,8 +23,8 @@ def app_wasm(name: str) -> Path:
     return wasm
 
 
-def load(runtime: WasmRuntime, name: str, **context: object) -> WasmComponentHost:
-    return runtime.load(app_wasm(name), ComponentContext(component_id=name, **context))  # type: ignore[arg-type]
+def load(runtime: WasmRuntime, name: str, files: dict[str, Path] | None = None) -> Host:
+    return runtime.load(app_wasm(name), ComponentContext(component_id=name, files=files or {}))
 
 
 def test_python_hello_answers(

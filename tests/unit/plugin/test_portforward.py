@@ -135,6 +135,7 @@ class PortForwardServer:
     def __init__(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.requests: list[tuple[str, list[str]]] = []
+        self.closed_by_client = False
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -179,6 +180,7 @@ class PortForwardServer:
                     payload = bytes(event.data)
                     conn.sendall(ws.send(BytesMessage(data=b"\x00" + payload[1:].upper())))
                 elif isinstance(event, CloseConnection):
+                    self.closed_by_client = True
                     conn.sendall(ws.send(event.response()))
                     return
             if not data:
@@ -200,11 +202,13 @@ def test_forwards_through_a_real_websocket_handshake():
         with socket.create_connection(("127.0.0.1", forwarder.local_port), timeout=10) as conn:
             conn.sendall(b"hello")
             assert _read_exactly(conn, 5) == b"HELLO"
+        server.thread.join(DEADLINE_SECONDS)  # closing locally closes the WebSocket
     finally:
         forwarder.stop()
         thread.join(DEADLINE_SECONDS)
-        client.close()
         server.close()
+        client.close()
+    assert server.closed_by_client
     assert server.requests == [
         ("/api/v1/namespaces/apps/pods/hello-abc/portforward?ports=80", [PROTOCOL])
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -159,8 +160,6 @@ def scaffold(
 
 
 def _with_runtime_config(opts: ScaffoldOptions, path: Path) -> ScaffoldOptions:
-    from dataclasses import replace
-
     try:
         content = path.read_bytes()
     except OSError as error:

@@ -6,13 +6,17 @@ import os
 from collections.abc import Mapping
 
 from spinkube.runtime.wasm import vals
-from spinkube.runtime.wasm.session import HostFn, Session
+from spinkube.runtime.wasm.session import GuestTrapError, HostFn, Session
 
 MAX_RANDOM_BYTES = 1 << 20
+"""A larger request traps rather than answer short (the WIT promises exactly ``len`` bytes)."""
 
 
 def _bytes(ctx: int, args: int, results: int) -> None:
-    vals.write_u8_list(results, os.urandom(min(vals.read_u64(args), MAX_RANDOM_BYTES)))
+    size = vals.read_u64(args)
+    if size > MAX_RANDOM_BYTES:
+        raise GuestTrapError(f"asked for {size} random bytes; the host gives at most 1 MiB")
+    vals.write_u8_list(results, os.urandom(size))
 
 
 def _u64(ctx: int, args: int, results: int) -> None:
