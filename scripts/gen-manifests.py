@@ -37,8 +37,12 @@ def wanted() -> dict[Path, str]:
     samples = ROOT / "config" / "samples"
     return {
         ROOT / "config" / "deploy" / "spin-operator.yaml": render_chart(),
-        ROOT / "spin-operator.runtime-class.yaml": (samples / "spin-runtime-class.yaml").read_text(),
-        ROOT / "spin-operator.shim-executor.yaml": (samples / "spin-shim-executor.yaml").read_text(),
+        ROOT / "spin-operator.runtime-class.yaml": (
+            samples / "spin-runtime-class.yaml"
+        ).read_text(),
+        ROOT / "spin-operator.shim-executor.yaml": (
+            samples / "spin-shim-executor.yaml"
+        ).read_text(),
     }
 
 
