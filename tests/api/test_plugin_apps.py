@@ -255,3 +255,21 @@ def test_unreachable_cluster_is_exit_code_3(
     err = capsys.readouterr().err
     assert err.startswith("Error: cannot reach the Kubernetes API at http://127.0.0.1:9")
     assert err.count("\n") == 1
+
+
+def test_the_apps_pods_are_found_by_label(kube: Kube, namespace: str) -> None:
+    """`logs` and `connect` pick their pod from these (the fake API serves no logs)."""
+    from lightkube.models.core_v1 import Container, PodSpec
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.resources.core_v1 import Pod
+
+    from spinkube.api.constants import APP_NAME_LABEL
+    from spinkube.plugin.cluster import Cluster
+    from spinkube.plugin.pods import app_pods
+
+    spec = PodSpec(containers=[Container(name=APP, image=IMAGE)])
+    for name, labels in [("other-pod", {}), (f"{APP}-abc", {APP_NAME_LABEL: APP})]:
+        meta = ObjectMeta(name=name, namespace=namespace, labels=labels)
+        kube.create(Pod(metadata=meta, spec=spec))
+    pods = app_pods(Cluster(kube, namespace), APP)
+    assert [pod.metadata.name for pod in pods] == [f"{APP}-abc"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,11 +136,16 @@ def precompile(source: str, components: tuple[str, ...], cache_dir: Path | None)
         from spinkube.runtime.hosts import WasmBackend
         from spinkube.runtime.plan import plan_app
 
-        app_config = cfg.AppConfig(
-            source=source, components=components, cache_dir=cache_dir, environ=os.environ
-        )
-        plan = plan_app(app_config, lenient_variables=True)
-        WasmBackend(cache_dir=cache_dir).precompile(plan)
+        with tempfile.TemporaryDirectory(prefix="spinkube-precompile-") as scratch:
+            app_config = cfg.AppConfig(
+                source=source,
+                components=components,
+                cache_dir=cache_dir,
+                state_dir=Path(scratch),
+                environ=os.environ,
+            )
+            plan = plan_app(app_config, lenient_variables=True)
+            WasmBackend(cache_dir=cache_dir).precompile(plan)
         click.echo(f"compiled {len(plan.components)} component(s) of {plan.app.name}")
 
 

@@ -36,3 +36,5 @@ def configure(log_format: str, *, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for chatty in ("httpx", "httpcore"):  # one line per registry request otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -26,7 +26,8 @@ def pull_app(reference: str, *, cache_dir: Path | None) -> LoadedApp:
             f"cannot load app from {reference}: not a file, a directory or an OCI reference"
         ) from None
     except OciError as exc:
-        raise RegistryError(f"cannot pull {reference}: {exc}") from None
+        detail = str(exc).removeprefix(f"{reference}: ")
+        raise RegistryError(f"cannot pull {reference}: {detail}") from None
     except SpinAppError as exc:
         raise StartupError(f"{reference}: {exc}") from None
     return LoadedApp(app, reference, oci_digest=pulled.digest)

@@ -25,6 +25,13 @@ def test_variables_read_back_as_strings(variables: dict[str, str]) -> None:
     assert app["spec"].get("variables", []) == expected
 
 
+@given(components=st.lists(TEXT.filter(bool), max_size=4))
+def test_components_read_back_as_strings(components: list[str]) -> None:
+    opts = ScaffoldOptions(image="ghcr.io/foo/app:v1", components=tuple(components))
+    (app,) = yaml.safe_load_all(render(opts))
+    assert app["spec"].get("components", []) == components
+
+
 @given(
     replicas=st.integers(min_value=0, max_value=50),
     extra=st.integers(min_value=0, max_value=50),

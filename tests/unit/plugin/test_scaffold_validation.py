@@ -124,6 +124,18 @@ OURS = [
         f"invalid value for --name: 'my.app' must be {LABEL_RULE}",
     ),
     (
+        "invalid_executor",
+        ["--executor", "Shim Spin"],
+        "invalid value for --executor: 'Shim Spin' is not a valid SpinAppExecutor name "
+        "(a DNS-1123 subdomain)",
+    ),
+    (
+        "invalid_image_pull_secret",
+        ["-s", "ok-secret", "-s", "not: ok"],
+        "invalid value for --image-pull-secret: 'not: ok' is not a valid Secret name "
+        "(a DNS-1123 subdomain)",
+    ),
+    (
         "unreadable_runtime_config",
         ["-c", "/nonexistent/runtime-config.toml"],
         "cannot read --runtime-config-file '/nonexistent/runtime-config.toml': "

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
-import json
 
 from spinkube.plugin import imageref
 from spinkube.plugin.scaffold import template as t
 from spinkube.plugin.scaffold.options import ScaffoldOptions
+
+QUOTED_WIDTH = 1 << 30
+"""Line width for quoted scalars: never fold them."""
 
 
 def app_name(opts: ScaffoldOptions) -> str:
@@ -36,9 +38,9 @@ def render(opts: ScaffoldOptions) -> str:
 def yaml_scalar(text: str) -> str:
     """`text` as upstream writes it (plain), quoted only where YAML would read it differently.
 
-    Upstream writes variable values unquoted, so `--variable debug=true` becomes a boolean and
-    `--variable x=a: b` breaks the manifest. Plain text that reads back as itself is left as is,
-    which keeps upstream's golden output.
+    Used for variables and components. Upstream writes them unquoted, so `--variable debug=true`
+    becomes a boolean and `--variable x=a: b` breaks the manifest. Plain text that reads back as
+    itself is left as is, which keeps upstream's golden output.
     """
     import yaml  # lazy: only variables need it
 
@@ -46,9 +48,10 @@ def yaml_scalar(text: str) -> str:
         loaded = yaml.safe_load(f"k: {text}")
     except yaml.YAMLError:
         loaded = None
-    if isinstance(loaded, dict) and loaded.get("k") == text and "\n" not in text:
+    if isinstance(loaded, dict) and loaded.get("k") == text and text.isprintable():
         return text
-    return json.dumps(text, ensure_ascii=False)
+    quoted: str = yaml.dump(text, default_style='"', width=QUOTED_WIDTH, allow_unicode=True)
+    return quoted.rstrip("\n")
 
 
 def _variables(variables: dict[str, str]) -> list[str]:
@@ -64,7 +67,7 @@ def _variables(variables: dict[str, str]) -> list[str]:
 def _components(components: tuple[str, ...]) -> list[str]:
     if not components:
         return []
-    return [t.COMPONENTS, *(t.COMPONENT.substitute(component=c) for c in components)]
+    return [t.COMPONENTS, *(t.COMPONENT.substitute(component=yaml_scalar(c)) for c in components)]
 
 
 def _quantities(cpu: str, memory: str) -> list[str]:

@@ -155,6 +155,25 @@ def check_derived_name(opts: ScaffoldOptions) -> str | None:
     )
 
 
+def check_executor(opts: ScaffoldOptions) -> str | None:
+    if names.is_dns1123_subdomain(opts.executor):
+        return None
+    return (
+        f"invalid value for --executor: '{opts.executor}' is not a valid SpinAppExecutor name "
+        "(a DNS-1123 subdomain)"
+    )
+
+
+def check_image_pull_secrets(opts: ScaffoldOptions) -> str | None:
+    for secret in opts.image_pull_secrets:
+        if not names.is_dns1123_subdomain(secret):
+            return (
+                f"invalid value for --image-pull-secret: '{secret}' is not a valid Secret name "
+                "(a DNS-1123 subdomain)"
+            )
+    return None
+
+
 RULES: tuple[Rule, ...] = (
     check_replicas,
     check_image,
@@ -170,6 +189,8 @@ RULES: tuple[Rule, ...] = (
     check_memory_request,
     check_name,
     check_derived_name,
+    check_executor,
+    check_image_pull_secrets,
 )
 
 

@@ -80,6 +80,6 @@ def write_own(ctx: int, addr: int, rep: int, type_id: int) -> None:
     vals.write_resource(addr, new_own(ctx, rep, type_id))
 
 
-def own_image(ctx: int, rep: int, type_id: int) -> bytes:
+def own_image(ctx: int, rep: int, type_id: int) -> vals.Image:
     """A 32-byte value image of an owned handle, to box inside a result or option."""
     return vals.image(vals.write_resource, new_own(ctx, rep, type_id))

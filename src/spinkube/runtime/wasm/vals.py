@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import ctypes
 import struct
+from collections.abc import Callable
 from ctypes import string_at
 
 from spinkube.runtime.wasm import capi
 
 VAL_SIZE = 32
+
+Image = ctypes.Array[ctypes.c_char]
+"""A 32-byte value built outside a value array, to be boxed into a result, option or variant."""
 
 BOOL, S8, U8, S16, U16, S32, U32, S64, U64 = 0, 1, 2, 3, 4, 5, 6, 7, 8
 STRING, LIST, RECORD, TUPLE, VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE = (
@@ -32,8 +36,9 @@ STRING, LIST, RECORD, TUPLE, VARIANT, ENUM, OPTION, RESULT, FLAGS, RESOURCE = (
 )
 
 _memmove = ctypes.memmove
+_u8_at = ctypes.c_uint8.from_address
+_u64_at = ctypes.c_uint64.from_address
 _QQ = struct.Struct("<QQ")
-_Q = struct.Struct("<Q")
 _HEAD_U64 = struct.Struct("<B7xQ")
 _HEAD_U64_PTR = struct.Struct("<B7xQQ")
 _HEAD_PTR3 = struct.Struct("<B7xQQQ")
@@ -48,8 +53,7 @@ def arg(args: int, index: int) -> int:
 
 
 def read_u64(addr: int) -> int:
-    value: int = _Q.unpack(string_at(addr + 8, 8))[0]
-    return value
+    return _u64_at(addr + 8).value
 
 
 def read_u32(addr: int) -> int:
@@ -57,22 +61,21 @@ def read_u32(addr: int) -> int:
 
 
 def read_bool(addr: int) -> bool:
-    return string_at(addr + 8, 1) != b"\x00"
+    return _u8_at(addr + 8).value != 0
 
 
 def read_kind(addr: int) -> int:
-    return string_at(addr, 1)[0]
+    return _u8_at(addr).value
 
 
 def read_ptr(addr: int, offset: int = 8) -> int:
-    value: int = _Q.unpack(string_at(addr + offset, 8))[0]
-    return value
+    return _u64_at(addr + offset).value
 
 
 def read_bytes_str(addr: int) -> bytes:
     """The raw bytes of a ``string`` value."""
-    size, data = _QQ.unpack(string_at(addr + 8, 16))
-    return string_at(data, size) if size else b""
+    size = _u64_at(addr + 8).value
+    return string_at(_u64_at(addr + 16).value, size) if size else b""
 
 
 def read_str(addr: int) -> str:
@@ -81,8 +84,7 @@ def read_str(addr: int) -> str:
 
 def read_list(addr: int) -> tuple[int, int]:
     """(element count, address of the first element) of a ``list`` value."""
-    size, data = _QQ.unpack(string_at(addr + 8, 16))
-    return size, data
+    return _u64_at(addr + 8).value, _u64_at(addr + 16).value
 
 
 def read_u8_list(addr: int) -> bytes:
@@ -107,7 +109,8 @@ def read_option(addr: int) -> int:
 
 
 def write_u64(addr: int, kind: int, value: int) -> None:
-    _memmove(addr, _HEAD_U64.pack(kind, value), 16)
+    _u8_at(addr).value = kind
+    _u64_at(addr + 8).value = value
 
 
 def write_bool(addr: int, value: bool) -> None:
@@ -134,7 +137,7 @@ def write_enum(addr: int, case: str) -> None:
     capi.byte_vec_new(addr + 8, len(name), name)
 
 
-def write_variant(addr: int, case: str, payload: bytes | None = None) -> None:
+def write_variant(addr: int, case: str, payload: Image | None = None) -> None:
     """A ``variant`` case; ``payload`` is a 32-byte value image to box, or None for no payload."""
     name = case.encode()
     boxed = box(payload) if payload is not None else 0
@@ -142,28 +145,27 @@ def write_variant(addr: int, case: str, payload: bytes | None = None) -> None:
     capi.byte_vec_new(addr + 8, len(name), name)
 
 
-def write_result(addr: int, ok: bool, payload: bytes | None = None) -> None:
+def write_result(addr: int, ok: bool, payload: Image | None = None) -> None:
     """A ``result``; ``payload`` is a 32-byte value image to box, or None for no payload."""
     boxed = box(payload) if payload is not None else 0
     _memmove(addr, _HEAD_U64_PTR.pack(RESULT, 1 if ok else 0, boxed), 24)
 
 
-def write_option(addr: int, payload: bytes | None) -> None:
+def write_option(addr: int, payload: Image | None) -> None:
     boxed = box(payload) if payload is not None else 0
     _memmove(addr, _HEAD_U64.pack(OPTION, boxed), 16)
 
 
-def box(image: bytes) -> int:
-    """Moves a 32-byte value image into a wasmtime-owned heap value; returns its pointer."""
-    buf = ctypes.create_string_buffer(image, VAL_SIZE)
-    return int(capi.val_new(ctypes.addressof(buf)))
+def box(image: Image) -> int:
+    """Moves a value image into a wasmtime-owned heap value; returns its pointer."""
+    return int(capi.val_new(ctypes.addressof(image)))
 
 
-def image(write: object, *args: object) -> bytes:
+def image(write: Callable[..., object], *args: object) -> Image:
     """Builds a value image in a scratch buffer with one of the ``write_*`` functions."""
     buf = ctypes.create_string_buffer(VAL_SIZE)
-    write(ctypes.addressof(buf), *args)  # type: ignore[operator]
-    return buf.raw
+    write(ctypes.addressof(buf), *args)
+    return buf
 
 
 def write_u8_list(addr: int, data: bytes) -> None:
@@ -232,7 +234,6 @@ def write_flags(addr: int, names: list[str]) -> None:
         capi.byte_vec_new(data + NAME_SIZE * i, len(raw), raw)
 
 
-def read_ptr_of_image(image_bytes: bytes) -> int:
+def read_ptr_of_image(image: Image) -> int:
     """The data pointer (at +16) inside a value image, e.g. of a tuple built with ``image``."""
-    value: int = _Q.unpack(image_bytes[16:24])[0]
-    return value
+    return read_ptr(ctypes.addressof(image), 16)

@@ -8,7 +8,7 @@ CLOSED = b""
 """Sentinel: an empty ``stream-error`` means ``closed``."""
 
 
-def ok(results: int, payload: bytes | None = None) -> None:
+def ok(results: int, payload: vals.Image | None = None) -> None:
     vals.write_result(results, True, payload)
 
 
@@ -27,9 +27,9 @@ def err_enum(results: int, case: str) -> None:
     vals.write_result(results, False, vals.image(vals.write_enum, case))
 
 
-def u64_image(value: int) -> bytes:
+def u64_image(value: int) -> vals.Image:
     return vals.image(vals.write_u64, vals.U64, value)
 
 
-def u8_list_image(data: bytes) -> bytes:
+def u8_list_image(data: bytes) -> vals.Image:
     return vals.image(vals.write_u8_list, data)

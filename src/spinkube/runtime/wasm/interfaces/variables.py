@@ -10,7 +10,7 @@ from spinkube.runtime.wasm.interfaces._common import ok
 from spinkube.runtime.wasm.session import HostFn, Session
 
 
-def _error(case: str, message: str) -> bytes:
+def _error(case: str, message: str) -> vals.Image:
     return vals.image(vals.write_variant, case, vals.image(vals.write_str, message))
 
 

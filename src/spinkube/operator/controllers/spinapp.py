@@ -1,0 +1,207 @@
+"""The SpinApp reconciler: a short script of named steps (upstream-behaviour §1.4-§1.5).
+
+    app       = parse_app(body)
+    executor  = get_executor(...)            missing: Warning MissingExecutor, retry
+    inputs    = resolve_inputs(...)          ConfigMaps and Secrets of the runtime config
+    children  = build(...)                   spinkube.desired; a missing reference: retry
+    ensure the CA and runtime-config Secrets (created once, never updated)
+    apply the Deployment (or delete it: createDeployment false) and the Service
+    write the status when it changed
+
+Children are written with server-side apply (field manager `spin-operator`, force) every
+time, so a reconciliation is idempotent: run it again after a restart, a deleted child or a
+hand edit and the children converge back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from lightkube.resources.apps_v1 import Deployment
+
+from spinkube.api import SpinApp, SpinAppExecutor
+from spinkube.desired import (
+    Children,
+    DesiredStateError,
+    ExecutorConfigError,
+    MissingReferenceError,
+    ResolvedInputs,
+    build_children,
+)
+from spinkube.kube import Conflict, Kube, NotFound, load_manifest
+from spinkube.kube import SpinApp as SpinAppResource
+from spinkube.kube.errors import Target, translated
+from spinkube.operator.context import NORMAL, WARNING, Context, Recorder
+from spinkube.operator.controllers import status as st
+from spinkube.operator.controllers.errors import ReconcileError, Rejected, RetryLater
+from spinkube.operator.controllers.inputs import (
+    INVALID_SPEC,
+    MISSING_REFERENCE,
+    get_executor,
+    parse_app,
+    resolve_inputs,
+)
+from spinkube.operator.controllers.state import AppKey, Applied
+
+Json = dict[str, Any]
+EXECUTOR_MISCONFIGURED = "ExecutorMisconfigured"
+RECONCILED_REASON = "ReconcileSucceeded"
+
+
+def key_of(app: SpinApp) -> AppKey:
+    return AppKey(app.metadata.namespace or "default", str(app.metadata.name))
+
+
+async def reconcile_spinapp(
+    body: Mapping[str, Any], *, ctx: Context, record: Recorder, logger: logging.Logger
+) -> Children:
+    """Bring the children of the app in `body` to their desired state, under the app's lock.
+
+    Raises `RetryLater` or `Rejected` (after posting a Warning event and setting the
+    `Reconciled` condition to False) when it cannot.
+    """
+    app = parse_app(body)
+    key = key_of(app)
+    async with ctx.apps.lock(key):
+        ctx.apps.status.setdefault(key, dict(body.get("status") or {}))
+        try:
+            children = await _steps(app, ctx=ctx, record=record, logger=logger)
+        except ReconcileError as error:
+            record(WARNING, error.reason, error.message)
+            await _set_reconciled(ctx, key, "False", error.reason, error.message)
+            ctx.apps.waiting.add(key)
+            raise
+        ctx.apps.waiting.discard(key)
+        return children
+
+
+async def _steps(
+    app: SpinApp, *, ctx: Context, record: Recorder, logger: logging.Logger
+) -> Children:
+    key = key_of(app)
+    executor = await get_executor(ctx.kube, app)
+    children = build(app, executor, await _inputs(ctx.kube, app), ca_bundle=ctx.ca_bundle)
+    await ensure_secrets(ctx.kube, children)
+    deployment = await apply_deployment(ctx, key, children, record=record, logger=logger)
+    await apply_service(ctx, key, children)
+    if executor.spec.create_deployment:
+        ctx.apps.reconciled[key] = _reconciled_condition(key)
+        await write_status(ctx, key, executor=executor.metadata.name or "", deployment=deployment)
+    return children
+
+
+async def _inputs(kube: Kube, app: SpinApp) -> ResolvedInputs:
+    try:
+        return await resolve_inputs(kube, app)
+    except DesiredStateError as error:
+        raise Rejected(str(error), reason=INVALID_SPEC) from error
+
+
+def build(
+    app: SpinApp, executor: SpinAppExecutor, inputs: ResolvedInputs, *, ca_bundle: str | None
+) -> Children:
+    """The desired children; builder errors become retries (the fix may be in another
+    object: a missing ConfigMap, the executor) or rejections (the app itself is wrong)."""
+    try:
+        return build_children(app, executor, inputs=inputs, ca_bundle=ca_bundle)
+    except MissingReferenceError as error:
+        raise RetryLater(str(error), reason=MISSING_REFERENCE) from error
+    except ExecutorConfigError as error:
+        raise RetryLater(str(error), reason=EXECUTOR_MISCONFIGURED) from error
+    except DesiredStateError as error:
+        raise Rejected(str(error), reason=INVALID_SPEC) from error
+
+
+async def _create_if_missing(kube: Kube, manifest: Json | None) -> None:
+    """Create an object; one that already exists is left as it is."""
+    if manifest is None:
+        return
+    meta = manifest["metadata"]
+    target = Target("secrets", meta["name"], meta.get("namespace"))
+    with contextlib.suppress(Conflict), translated(target, server=kube.server):
+        await kube.aio.client.create(load_manifest(manifest))
+
+
+async def ensure_secrets(kube: Kube, children: Children) -> None:
+    """Create the CA and runtime-config Secrets unless they exist (never updated: the
+    runtime-config Secret's name is the hash of its content)."""
+    await _create_if_missing(kube, children.ca_secret)
+    await _create_if_missing(kube, children.runtime_config_secret)
+
+
+async def apply_deployment(
+    ctx: Context, key: AppKey, children: Children, *, record: Recorder, logger: logging.Logger
+) -> Json | None:
+    """Apply the Deployment, or delete any Deployment of the app when the executor wants none."""
+    applied = ctx.apps.applied.setdefault(key, Applied())
+    if children.deployment is None:
+        applied.deployment_generation = None
+        if await delete_deployment(ctx.kube, key):
+            logger.info("deleted Deployment %s: the executor creates no Deployments", key.name)
+            record(NORMAL, "DeploymentDeleted", f"Deleted Deployment {key.name}: the executor "
+                   "does not use operator deployments")
+        return None
+    result = await ctx.kube.aio.apply(load_manifest(children.deployment))
+    applied.deployment_generation = result.metadata.generation if result.metadata else None
+    return dict(result.to_dict())
+
+
+async def delete_deployment(kube: Kube, key: AppKey) -> bool:
+    try:
+        await kube.aio.delete(Deployment, key.name, namespace=key.namespace)
+    except NotFound:
+        return False
+    return True
+
+
+async def apply_service(ctx: Context, key: AppKey, children: Children) -> None:
+    result = await ctx.kube.aio.apply(load_manifest(children.service))
+    applied = ctx.apps.applied.setdefault(key, Applied())
+    applied.service_version = result.metadata.resourceVersion if result.metadata else None
+
+
+def _reconciled_condition(key: AppKey) -> Json:
+    return st.condition(
+        st.RECONCILED, "True", RECONCILED_REASON, "children are up to date", at=st.now()
+    )
+
+
+async def write_status(
+    ctx: Context, key: AppKey, *, executor: str, deployment: Mapping[str, Any] | None
+) -> None:
+    """Patch the app's status from its Deployment, only when it changed."""
+    previous = ctx.apps.status.get(key)
+    new = st.deployment_status(
+        executor=executor,
+        deployment=deployment,
+        reconciled=ctx.apps.reconciled.get(key),
+        previous=previous,
+    )
+    await _patch_status(ctx, key, previous, new)
+
+
+async def _set_reconciled(ctx: Context, key: AppKey, status: str, reason: str, msg: str) -> None:
+    cond = st.condition(st.RECONCILED, status, reason, msg, at=st.now())
+    ctx.apps.reconciled[key] = cond
+    previous = ctx.apps.status.get(key)
+    try:
+        await _patch_status(ctx, key, previous, st.with_condition(previous, cond))
+    except (NotFound, Conflict):
+        pass  # the app is gone or changing; the next reconciliation writes the status
+
+
+async def _patch_status(
+    ctx: Context, key: AppKey, previous: Mapping[str, Any] | None, new: Json
+) -> None:
+    if not st.changed(previous, new):
+        return
+    await ctx.kube.aio.patch(
+        SpinAppResource.Status, key.name, {"status": new}, namespace=key.namespace
+    )
+    ctx.apps.status[key] = new
+
+
+__all__ = ["RetryLater", "key_of", "reconcile_spinapp"]
