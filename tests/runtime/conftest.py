@@ -78,7 +78,9 @@ class Served:
             pytest.fail(f"server ignored SIGTERM:\n{self.output()}")
 
 
-def _spawn(argv: Sequence[str], env: Mapping[str, str] | None, log: Path) -> subprocess.Popen[bytes]:
+def _spawn(
+    argv: Sequence[str], env: Mapping[str, str] | None, log: Path
+) -> subprocess.Popen[bytes]:
     full_env = {k: v for k, v in os.environ.items() if k != "SPIN_HTTP_LISTEN_ADDR"}
     full_env.update(env or {})
     with log.open("wb") as out:
@@ -139,7 +141,9 @@ def run_runtime(
             str(compile_cache),
             *args,
         ]
-        served = Served(_spawn(argv, env, tmp_path / f"runtime-{n}.log"), port, tmp_path / f"runtime-{n}.log")
+        served = Served(
+            _spawn(argv, env, tmp_path / f"runtime-{n}.log"), port, tmp_path / f"runtime-{n}.log"
+        )
         processes.append(served)
         if wait:
             served.wait_ready()
@@ -163,7 +167,9 @@ def echo_server(tmp_path: Path, processes: list[Served]) -> Callable[..., Served
     return start
 
 
-def run_to_exit(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_to_exit(
+    argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path
+) -> subprocess.CompletedProcess[str]:
     """Run the runtime CLI expecting it to stop by itself (a start-up error)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("SPIN_HTTP_LISTEN_ADDR", None)
@@ -208,7 +214,16 @@ def probe_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     core, embedded, component = work / "core.wasm", work / "embed.wasm", work / "probe.wasm"
     for step in (
         ["parse", str(PROBE_DIR / "probe.wat"), "-o", str(core)],
-        ["component", "embed", str(work / "wit"), "--world", "probe", str(core), "-o", str(embedded)],
+        [
+            "component",
+            "embed",
+            str(work / "wit"),
+            "--world",
+            "probe",
+            str(core),
+            "-o",
+            str(embedded),
+        ],
         ["component", "new", str(embedded), "-o", str(component)],
     ):
         done = subprocess.run([str(tools), *step], capture_output=True, text=True)

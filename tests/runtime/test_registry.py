@@ -42,7 +42,9 @@ def registry(tmp_path: Path):
 
 
 @pytest.mark.parametrize("app", ["hello", "hello-python", "hello-js"])
-def test_sample_app_from_the_registry(helpers, registry, run_runtime, tmp_path: Path, app: str) -> None:
+def test_sample_app_from_the_registry(
+    helpers, registry, run_runtime, tmp_path: Path, app: str
+) -> None:
 
     reference = registry.ref(f"apps/{app}", "v1")
     with RegistryClient() as client:
@@ -55,7 +57,9 @@ def test_sample_app_from_the_registry(helpers, registry, run_runtime, tmp_path: 
     assert info["oci_image_digest"] == pushed.digest
 
 
-def test_files_and_variables_survive_the_registry(registry, run_runtime, tmp_path: Path, probe_wasm: Path) -> None:
+def test_files_and_variables_survive_the_registry(
+    registry, run_runtime, tmp_path: Path, probe_wasm: Path
+) -> None:
     app = tmp_path / "pushed"
     (app / "static").mkdir(parents=True)
     (app / "static" / "page.txt").write_text("from the registry\n")
@@ -72,7 +76,15 @@ def test_files_and_variables_survive_the_registry(registry, run_runtime, tmp_pat
 def test_a_missing_tag_is_a_one_line_registry_error(helpers, registry, tmp_path: Path) -> None:
     reference = registry.ref("apps/nothing", "v0")
     result = helpers.run_to_exit(
-        ["up", "-f", reference, "--listen", f"127.0.0.1:{helpers.free_port()}", "--cache-dir", str(tmp_path)],
+        [
+            "up",
+            "-f",
+            reference,
+            "--listen",
+            f"127.0.0.1:{helpers.free_port()}",
+            "--cache-dir",
+            str(tmp_path),
+        ],
         cwd=tmp_path,
     )
     assert result.returncode == 4

@@ -123,7 +123,16 @@ def test_head_has_length_but_no_body(server, raw) -> None:
         (b"POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
         (b"GET /ok HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431),
     ],
-    ids=["garbage", "http2", "space-before-colon", "cl-and-te", "two-lengths", "negative", "gzip", "huge-head"],
+    ids=[
+        "garbage",
+        "http2",
+        "space-before-colon",
+        "cl-and-te",
+        "two-lengths",
+        "negative",
+        "gzip",
+        "huge-head",
+    ],
 )
 def test_malformed_requests_are_refused(server, raw, request_bytes: bytes, status: int) -> None:
     conn = raw(server.port)

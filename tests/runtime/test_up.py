@@ -119,7 +119,9 @@ def test_well_known_health_and_info(run_runtime, routing_app: Path) -> None:
         ("/echoes", "hello"),
     ],
 )
-def test_most_specific_route_wins(run_runtime, routing_app: Path, path: str, component: str) -> None:
+def test_most_specific_route_wins(
+    run_runtime, routing_app: Path, path: str, component: str
+) -> None:
     served = run_runtime(routing_app)
     response = httpx.get(served.url(path))
     assert response.status_code == 200
@@ -193,7 +195,9 @@ source = "{hello}"
 
 @pytest.mark.parametrize("path", ["/", "/hello/more", "/hell", "/.well-known/spin/nothing"])
 def test_unrouted_paths_are_404(helpers, run_runtime, tmp_path: Path, path: str) -> None:
-    served = run_runtime(write_app(tmp_path / "exact", EXACT.format(hello=helpers.app_wasm("hello"))))
+    served = run_runtime(
+        write_app(tmp_path / "exact", EXACT.format(hello=helpers.app_wasm("hello")))
+    )
     assert httpx.get(served.url("/hello")).text == HELLO
     assert httpx.get(served.url(path)).status_code == 404
 
@@ -210,9 +214,19 @@ def test_selective_components_by_environment(run_runtime, routing_app: Path) -> 
     assert httpx.get(served.url("/echo/x")).text == HELLO
 
 
-def test_unknown_retained_component_is_a_startup_error(helpers, routing_app: Path, tmp_path: Path) -> None:
+def test_unknown_retained_component_is_a_startup_error(
+    helpers, routing_app: Path, tmp_path: Path
+) -> None:
     result = helpers.run_to_exit(
-        ["up", "-f", str(routing_app), "--listen", f"127.0.0.1:{helpers.free_port()}", "--component-id", "nope"],
+        [
+            "up",
+            "-f",
+            str(routing_app),
+            "--listen",
+            f"127.0.0.1:{helpers.free_port()}",
+            "--component-id",
+            "nope",
+        ],
         cwd=tmp_path,
     )
     assert result.returncode == 1
@@ -275,7 +289,9 @@ def test_body_over_the_limit_is_413(run_runtime, probe_app: Path) -> None:
     assert httpx.post(served.url("/echo"), content=b"x" * 1000).status_code == 200
 
 
-def test_a_trapping_guest_gives_500_and_the_worker_keeps_serving(run_runtime, probe_app: Path) -> None:
+def test_a_trapping_guest_gives_500_and_the_worker_keeps_serving(
+    run_runtime, probe_app: Path
+) -> None:
     served = run_runtime(probe_app, env=SECRET)
     with httpx.Client() as client:
         assert client.get(served.url("/trap")).status_code == 500
@@ -307,7 +323,9 @@ def test_a_guest_past_its_deadline_gives_500_and_the_worker_keeps_serving(
     ],
     ids=["default-and-env", "env-overrides-default", "plain-name", "runtime-config-prefix"],
 )
-def test_variables(run_runtime, probe_app: Path, tmp_path: Path, env, runtime_config, expected) -> None:
+def test_variables(
+    run_runtime, probe_app: Path, tmp_path: Path, env, runtime_config, expected
+) -> None:
     args: list[str] = []
     if runtime_config is not None:
         config = tmp_path / "runtime-config.toml"
@@ -319,7 +337,9 @@ def test_variables(run_runtime, probe_app: Path, tmp_path: Path, env, runtime_co
     assert httpx.get(served.url("/var/undefined")).status_code == 404
 
 
-def test_a_missing_required_variable_stops_the_start(helpers, probe_app: Path, tmp_path: Path) -> None:
+def test_a_missing_required_variable_stops_the_start(
+    helpers, probe_app: Path, tmp_path: Path
+) -> None:
     result = helpers.run_to_exit(
         ["up", "-f", str(probe_app), "--listen", f"127.0.0.1:{helpers.free_port()}"], cwd=tmp_path
     )
@@ -362,7 +382,9 @@ def test_port_in_use_names_the_address(helpers, tmp_path: Path) -> None:
     ],
     ids=["missing", "bad-key", "bad-toml"],
 )
-def test_bad_apps_are_one_line_errors(helpers, tmp_path: Path, manifest: str | None, message: str) -> None:
+def test_bad_apps_are_one_line_errors(
+    helpers, tmp_path: Path, manifest: str | None, message: str
+) -> None:
     source = tmp_path / "app"
     if manifest is not None:
         write_app(source, manifest)
@@ -378,7 +400,15 @@ def test_bad_apps_are_one_line_errors(helpers, tmp_path: Path, manifest: str | N
 def test_unreachable_registry_is_a_one_line_error(helpers, tmp_path: Path) -> None:
     reference = f"127.0.0.1:{helpers.free_port()}/apps/hello:v1"
     result = helpers.run_to_exit(
-        ["up", "-f", reference, "--listen", f"127.0.0.1:{helpers.free_port()}", "--cache-dir", str(tmp_path)],
+        [
+            "up",
+            "-f",
+            reference,
+            "--listen",
+            f"127.0.0.1:{helpers.free_port()}",
+            "--cache-dir",
+            str(tmp_path),
+        ],
         cwd=tmp_path,
     )
     assert result.returncode == 4
@@ -403,7 +433,9 @@ def test_listen_address_from_the_environment(helpers, run_runtime, tmp_path: Pat
 def test_sigterm_drains_a_request_in_flight(run_runtime, probe_app: Path, raw) -> None:
     served = run_runtime(probe_app, env=SECRET)
     conn = raw(served.port)
-    conn.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+    conn.send(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+    )
     assert conn.read_head()[0] == 100
     served.process.send_signal(15)
     conn.send(b"drain")

@@ -53,7 +53,9 @@ def test_runtime_config_file(tmp_path: Path) -> None:
     )
     config = load_runtime_config(path)
     assert config.variable_providers == (EnvProviderConfig(),)
-    assert config.key_value_stores == {"default": {"type": "redis", "url": "redis://localhost:9000"}}
+    assert config.key_value_stores == {
+        "default": {"type": "redis", "url": "redis://localhost:9000"}
+    }
 
 
 @pytest.mark.parametrize(

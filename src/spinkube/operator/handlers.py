@@ -15,7 +15,7 @@ from typing import Any
 
 import kopf
 
-from spinkube.api import EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
+from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
 from spinkube.kube import KubeError
 from spinkube.operator.context import Context, Recorder, context_of
 from spinkube.operator.controllers.children import DEPLOYMENT, SERVICE, on_child_event
@@ -124,17 +124,16 @@ async def guard_executor_deletion(
     await _counted(ctx, EXECUTOR_CONTROLLER, retry, step, cap=EXECUTOR_RETRY_CAP)
 
 
-def is_child(labels: kopf.Labels, **_: Any) -> bool:
-    return True
-
-
 def register(registry: kopf.OperatorRegistry) -> kopf.OperatorRegistry:
     """Register every handler of the manager in `registry`."""
     for decorator in (kopf.on.resume, kopf.on.create, kopf.on.update):
         decorator(*SPINAPPS, registry=registry, id="reconcile")(reconcile_app)
     kopf.on.delete(*SPINAPPS, registry=registry, optional=True, id="forget")(forget_app)
-    kopf.on.event(*DEPLOYMENTS, registry=registry, id="deployment")(on_deployment_event)
-    kopf.on.event(*SERVICES, registry=registry, id="service")(on_service_event)
+    owned = {APP_NAME_LABEL: kopf.PRESENT}
+    kopf.on.event(*DEPLOYMENTS, registry=registry, labels=owned, id="deployment")(
+        on_deployment_event
+    )
+    kopf.on.event(*SERVICES, registry=registry, labels=owned, id="service")(on_service_event)
     kopf.on.create(*EXECUTORS, registry=registry, id="dependents")(reconcile_dependents)
     kopf.on.update(*EXECUTORS, registry=registry, field="spec", id="dependents")(
         reconcile_dependents

@@ -93,9 +93,9 @@ def _is_exact(route: Route) -> bool:
 
 
 def _exact_key(path: str) -> str:
-    """The request path as an exact route's pattern: no trailing or doubled slashes."""
+    """The request path as an exact route's pattern: no trailing, doubled or empty segments."""
     key = path[:-1] if path.endswith("/") else path
-    if "//" in key or key == "/":
+    if "//" in path or key.endswith("/"):
         key = "".join("/" + segment for segment in key.split("/") if segment)
     return key
 
