@@ -1,4 +1,4 @@
-"""`spinkube-runtime up -f <reference>`: apps pushed to a real local registry, then pulled and served."""
+"""`spinkube-runtime up -f <reference>`: apps pushed to a real local registry, pulled, served."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 
@@ -84,11 +85,9 @@ def test_chunked_body_over_the_limit_is_413(server, raw) -> None:
     conn = raw(server.port)
     conn.send(b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
     chunk = b"%x\r\n%s\r\n" % (1024 * 1024, b"z" * 1024 * 1024)
-    with pytest.raises(ConnectionError):  # the server may reset while we still send
+    with contextlib.suppress(OSError):  # the server may stop reading once it has refused
         for _ in range(10):
             conn.send(chunk)
-        conn.send(b"0\r\n\r\n")
-        raise ConnectionError("sent all")
     status, _headers, _body = conn.read_response()
     assert status == 413
 

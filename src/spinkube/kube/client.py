@@ -30,6 +30,7 @@ Labels = dict[str, Any]
 """A label selector as lightkube takes it: `{"app": "x"}`, `{"tier": in_(["a", "b"])}`."""
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
+VERSION_TIMEOUT_SECONDS = 5.0
 
 
 class Kube:
@@ -93,6 +94,23 @@ class Kube:
     def aio(self) -> AsyncKube:
         """The same helpers, as coroutines on the shared async client."""
         return AsyncKube(self)
+
+    @property
+    def http(self) -> httpx2.Client:
+        """The authenticated HTTP client under the shared sync client.
+
+        For API paths lightkube has no helper for (`/version`, websocket subresources such as
+        port-forward): TLS and credentials come from the same kubeconfig. lightkube keeps this
+        client private; this is the one place that reaches for it.
+        """
+        return cast(httpx2.Client, self.client._client._client)
+
+    def server_version(self) -> str:
+        """The API server's `gitVersion` (`GET /version`)."""
+        with translated(Target("version"), server=self.server):
+            response = self.http.get("/version", timeout=VERSION_TIMEOUT_SECONDS)
+            response.raise_for_status()
+            return str(response.json().get("gitVersion", ""))
 
     def _timeout(self) -> httpx2.Timeout:
         return httpx2.Timeout(self.timeout)

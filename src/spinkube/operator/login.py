@@ -38,21 +38,16 @@ def connection_info(config: KubeConfig) -> kopf.ConnectionInfo:
     return kopf.ConnectionInfo(
         server=cluster.server,
         ca_path=_path(base, cluster.certificate_auth),
-        ca_data=_b64(cluster.certificate_auth_data),
+        ca_data=cluster.certificate_auth_data,
         insecure=cluster.insecure or None,
         username=user.username,
         password=user.password,
         scheme="Bearer" if token else None,
         token=token,
         certificate_path=_path(base, user.client_cert),
-        certificate_data=_b64(user.client_cert_data),
+        certificate_data=user.client_cert_data,
         private_key_path=_path(base, user.client_key),
-        private_key_data=_b64(user.client_key_data),
+        private_key_data=user.client_key_data,
         default_namespace=single.namespace,
     )
 
-
-def _b64(value: str | None) -> bytes | None:
-    import base64
-
-    return base64.b64decode(value) if value else None

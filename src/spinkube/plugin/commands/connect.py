@@ -56,9 +56,8 @@ def _forward_and_follow(cluster: Cluster, pod: str, port: int, address: str) -> 
     from spinkube.plugin.errors import OperationFailedError
     from spinkube.plugin.pods import pod_log
     from spinkube.plugin.portforward import PortForwarder, Target, websocket_opener
-    from spinkube.plugin.rawapi import http_client
 
-    opener = websocket_opener(http_client(cluster.kube))
+    opener = websocket_opener(cluster.kube.http)
     target = Target(cluster.namespace, pod, APP_PORT)
     try:
         forwarder = PortForwarder(

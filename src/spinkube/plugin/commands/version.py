@@ -35,11 +35,11 @@ def version(ctx: click.Context, short: bool) -> None:
 
 def _server_version(settings: Settings) -> str:
     """The server version, or "" when no cluster is configured or reachable (as upstream)."""
-    from spinkube.plugin.cluster import connect
-    from spinkube.plugin.rawapi import server_version
+    from spinkube.plugin.cluster import api_errors, connect
 
     try:
         cluster = connect(settings)
-        return server_version(cluster.kube)
+        with api_errors():
+            return cluster.kube.server_version()
     except PluginError:
         return ""

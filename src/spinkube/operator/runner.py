@@ -1,0 +1,72 @@
+"""kopf, configured for this operator and run as one task of the manager.
+
+Settings come from the scale findings (`operator-scale-findings.md`): no worker limit (it
+throttles to `worker_limit / idle_timeout` objects per second), a longer consistency timeout
+(fewer duplicate create runs when the watch lags), server-side label selectors for the
+owned Deployments and Services, kopf's bookkeeping under our own annotation prefix, and our
+finalizer name for the executors (the only kind with a deletion handler).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import kopf
+
+from spinkube.api import APP_NAME_LABEL, FINALIZER, GROUP
+from spinkube.kube import load_kubeconfig
+from spinkube.operator.config import ManagerConfig
+from spinkube.operator.context import MEMO_KEY, Context
+from spinkube.operator.handlers import DEPLOYMENTS, SERVICES, register
+from spinkube.operator.login import connection_info
+
+REPORTING_COMPONENT = "spin-operator"
+CONSISTENCY_TIMEOUT = 15.0
+WATCH_SERVER_TIMEOUT = 270
+WATCH_CLIENT_TIMEOUT = 300.0
+
+
+def settings(identity: str) -> kopf.OperatorSettings:
+    s = kopf.OperatorSettings()
+    s.persistence.finalizer = FINALIZER
+    s.persistence.consistency_timeout = CONSISTENCY_TIMEOUT
+    s.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
+    s.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix=GROUP, key="last-handled-configuration"
+    )
+    s.posting.reporting_component = REPORTING_COMPONENT
+    s.posting.reporting_instance = identity
+    s.watching.server_timeout = WATCH_SERVER_TIMEOUT
+    s.watching.client_timeout = WATCH_CLIENT_TIMEOUT
+    s.watching.label_selectors[DEPLOYMENTS] = APP_NAME_LABEL
+    s.watching.label_selectors[SERVICES] = APP_NAME_LABEL
+    return s
+
+
+def registry(config: ManagerConfig) -> kopf.OperatorRegistry:
+    reg = register(kopf.OperatorRegistry())
+
+    def login(**_: Any) -> kopf.ConnectionInfo:
+        # Read again at every login: an in-cluster token is rotated on disk.
+        return connection_info(load_kubeconfig(config.kubeconfig))
+
+    kopf.on.login(registry=reg)(login)
+    return reg
+
+
+async def run_controllers(
+    config: ManagerConfig, ctx: Context, *, stop: asyncio.Event, ready: asyncio.Event
+) -> None:
+    """Run kopf until `stop` is set (kopf also stops on SIGTERM/SIGINT itself)."""
+    namespaces = [config.namespace] if config.namespace else []
+    await kopf.operator(
+        registry=registry(config),
+        settings=settings(config.leader_election.identity),
+        standalone=True,
+        clusterwide=not namespaces,
+        namespaces=namespaces,
+        stop_flag=stop,
+        ready_flag=ready,
+        memo=kopf.Memo({MEMO_KEY: ctx}),
+    )
