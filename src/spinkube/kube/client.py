@@ -103,7 +103,8 @@ class Kube:
         port-forward): TLS and credentials come from the same kubeconfig. lightkube keeps this
         client private; this is the one place that reaches for it.
         """
-        return cast(httpx2.Client, self.client._client._client)
+        client: httpx2.Client = self.client._client._client
+        return client
 
     def server_version(self) -> str:
         """The API server's `gitVersion` (`GET /version`)."""
