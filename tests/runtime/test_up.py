@@ -459,3 +459,57 @@ def test_no_access_log(helpers, run_runtime) -> None:
     httpx.get(served.url("/not-logged"))
     served.terminate()
     assert "/not-logged" not in served.output()
+
+
+# -- the other samples ------------------------------------------------------------------------
+
+
+def test_variable_explorer_sample(helpers, run_runtime) -> None:
+    app = helpers.app_wasm("variable-explorer").parent
+    served = run_runtime(app, env={"SPIN_VARIABLE_DB_PASSWORD": "pw", "PLATFORM_NAME": "Kube"})
+    response = httpx.get(served.url("/"))
+    assert (response.status_code, response.text) == (200, "Hello from Kube")
+    assert "# DB Password: pw" in served.output()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "start"),
+    [
+        ("/static/", 200, "<!"),
+        ("/static/assets/style.css", 200, ""),
+        ("/static/notes/hello.txt", 200, ""),
+        ("/static/missing.txt", 404, "Not Found"),
+        ("/elsewhere", 404, ""),
+    ],
+)
+def test_static_files_sample(helpers, run_runtime, path: str, status: int, start: str) -> None:
+    app = helpers.app_wasm("static-files").parent
+    served = run_runtime(app)
+    response = httpx.get(served.url(path))
+    assert response.status_code == status
+    assert response.text.startswith(start)
+    if path.endswith(".txt") and status == 200:
+        assert response.text == (app / "notes" / "hello.txt").read_text()
+
+
+def test_kv_counter_sample_counts_across_requests(helpers, run_runtime) -> None:
+    served = run_runtime(helpers.app_wasm("kv-counter").parent)
+    with httpx.Client() as client:
+        counts = [client.get(served.url(p)).text for p in ("/a", "/a", "/b", "/a")]
+    assert counts == ["1", "2", "1", "3"]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "status"),
+    [
+        ((), {}, 200),
+        (("--max-instance-memory", str(64 * 1024 * 1024)), {}, 500),
+        ((), {"SPIN_MAX_INSTANCE_MEMORY": str(64 * 1024 * 1024)}, 500),
+    ],
+    ids=["unlimited", "flag", "environment"],
+)
+def test_instance_memory_limit(run_runtime, probe_app: Path, args, env, status: int) -> None:
+    served = run_runtime(probe_app, *args, env={**SECRET, **env})
+    with httpx.Client() as client:
+        assert client.get(served.url("/grow")).status_code == status
+        assert client.get(served.url("/")).text == "hello"

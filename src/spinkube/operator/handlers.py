@@ -17,7 +17,8 @@ import kopf
 
 from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
 from spinkube.kube import KubeError
-from spinkube.operator.context import Context, Recorder, context_of
+from spinkube.desired import Children
+from spinkube.operator.context import NORMAL, Context, Recorder, context_of
 from spinkube.operator.controllers.children import DEPLOYMENT, SERVICE, on_child_event
 from spinkube.operator.controllers.errors import Rejected, RetryLater, backoff
 from spinkube.operator.controllers.executor import apps_using, check_deletion
@@ -67,13 +68,32 @@ async def _counted(
     ctx.metrics.reconciled(controller, SUCCESS)
 
 
+def applied_message(children: Children) -> str:
+    """`Applied Deployment x, Service x and Secret x-1a2b3c4d` (what the Normal event says)."""
+    parts = [f"Service {children.service['metadata']['name']}"]
+    if children.deployment is not None:
+        parts.insert(0, f"Deployment {children.deployment['metadata']['name']}")
+    if children.runtime_config_secret is not None:
+        parts.append(f"Secret {children.runtime_config_secret['metadata']['name']}")
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"Applied {listed}"
+
+
 async def reconcile_app(
-    body: kopf.Body, memo: kopf.Memo, logger: logging.Logger, retry: int, **_: Any
+    body: kopf.Body,
+    memo: kopf.Memo,
+    logger: logging.Logger,
+    retry: int,
+    reason: str,
+    **_: Any,
 ) -> None:
     ctx = context_of(memo)
+    record = kopf_recorder(body)
 
     async def step() -> None:
-        await reconcile_spinapp(body, ctx=ctx, record=kopf_recorder(body), logger=logger)
+        children = await reconcile_spinapp(body, ctx=ctx, record=record, logger=logger)
+        if reason != kopf.Reason.RESUME:  # a restart re-applies everything: no event each
+            record(NORMAL, "Reconciled", applied_message(children))
 
     await _counted(ctx, SPINAPP_CONTROLLER, retry, step)
 

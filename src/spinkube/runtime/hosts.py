@@ -1,7 +1,12 @@
-"""The real host backend: wasmtime components through :mod:`spinkube.runtime.wasm`."""
+"""The real host backend: wasmtime components through :mod:`spinkube.runtime.wasm`.
+
+The modules are imported here, in the parent: importing wasmtime creates no engine and no thread,
+and forked workers then start with them loaded (~70 ms each saved).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Mapping
@@ -10,6 +15,9 @@ from pathlib import Path
 from spinkube.runtime.errors import StartupError
 from spinkube.runtime.plan import ServePlan
 from spinkube.runtime.wasm.api import ComponentHost
+from spinkube.runtime.wasm.cache import CompileCache, default_cache_dir
+from spinkube.runtime.wasm.engine import EngineSettings
+from spinkube.runtime.wasm.runtime import WasmRuntime
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +28,14 @@ class WasmBackend:
     def __init__(self, *, cache_dir: Path | None = None) -> None:
         self._cache_dir = cache_dir
 
-    def precompile(self, plan: ServePlan) -> None:
-        from spinkube.runtime.wasm.runtime import WasmRuntime
+    def is_compiled(self, plan: ServePlan) -> bool:
+        """Whether every component already has a compile-cache entry (no engine needed)."""
+        cache = CompileCache(self._cache_dir or default_cache_dir(), EngineSettings())
+        return all(
+            cache.entry_path(_sha256(component.wasm)).is_file() for component in plan.components
+        )
 
+    def precompile(self, plan: ServePlan) -> None:
         runtime = WasmRuntime(cache_dir=self._cache_dir)
         for component in plan.components:
             started = time.monotonic()
@@ -35,8 +48,6 @@ class WasmBackend:
             log.debug("component %s ready in %.2fs", component.id, time.monotonic() - started)
 
     def build(self, plan: ServePlan) -> Mapping[str, ComponentHost]:
-        from spinkube.runtime.wasm.runtime import WasmRuntime
-
         runtime = WasmRuntime(
             cache_dir=self._cache_dir, max_instance_memory=plan.max_instance_memory
         )
@@ -54,3 +65,8 @@ class WasmBackend:
 def _first(exc: Exception) -> str:
     lines = [line for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -30,7 +30,10 @@ def load_app(source: str, *, cache_dir: Path | None) -> LoadedApp:
         return LoadedApp(_load_path(path), source)
     if _looks_like_reference(source):
         return _pull(source, cache_dir)
-    raise StartupError(f"cannot load app from {source}: no such file or directory")
+    raise StartupError(
+        f"cannot load app from {source}: no such file or directory "
+        "(an OCI reference needs a registry host or a tag)"
+    )
 
 
 def _load_path(path: Path) -> App:
@@ -54,10 +57,17 @@ def _manifest_in(directory: Path) -> Path:
 
 
 def _looks_like_reference(source: str) -> bool:
-    """``registry/repo:tag`` or ``repo@sha256:...``; a bare word is a missing file instead."""
-    return ("/" in source or "@" in source or ":" in source) and not source.startswith(
-        (".", "/", "~")
-    )
+    """``host.name/repo``, ``localhost:5000/repo``, ``repo:tag`` or ``repo@sha256:...``.
+
+    A missing relative path like ``apps/hello`` is not taken for a Docker Hub reference: that
+    would turn a typo into a registry error.
+    """
+    if source.startswith((".", "/", "~")):
+        return False
+    first, _, rest = source.partition("/")
+    registry_host = bool(rest) and ("." in first or ":" in first or first == "localhost")
+    tagged = ":" in source.rsplit("/", 1)[-1]
+    return registry_host or tagged or "@" in source
 
 
 def _pull(reference: str, cache_dir: Path | None) -> LoadedApp:

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 class HostBackend(Protocol):
     """Builds the component hosts; the real one is :class:`spinkube.runtime.hosts.WasmBackend`."""
 
+    def is_compiled(self, plan: ServePlan) -> bool:
+        """Whether the compile cache already holds every component (checked in the parent)."""
+
     def precompile(self, plan: ServePlan) -> None:
         """Fill the compile cache (runs in a child process, never in the parent)."""
 
@@ -41,7 +44,8 @@ class HostBackend(Protocol):
 
 def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
     plan = plan_app(config.app, retained_by=retained_by)
-    run_in_child(lambda: backend.precompile(plan))
+    if not backend.is_compiled(plan):
+        run_in_child(lambda: backend.precompile(plan))
     listeners = bind_listeners(config.server.listen, config.server.workers)
     address = bound_address(listeners[0])
     _announce(plan, address, config.server)

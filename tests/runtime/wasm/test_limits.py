@@ -4,11 +4,18 @@ keeps serving afterwards."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from spinkube.runtime.wasm.api import GuestError, GuestRequest, GuestTimeoutError
+from spinkube.runtime.wasm.api import (
+    ComponentContext,
+    GuestError,
+    GuestRequest,
+    GuestTimeoutError,
+)
 from spinkube.runtime.wasm.host import WasmComponentHost
+from spinkube.runtime.wasm.runtime import WasmRuntime
 
 FAILURES = [
     ("/trap", None, "guest trapped: wasm `unreachable` instruction executed in component probe"),
@@ -57,3 +64,12 @@ def test_repeated_deadlines_keep_the_host_serving(
 
 def test_unprovided_interfaces_are_listed_at_load(probe: WasmComponentHost) -> None:
     assert probe.unprovided_imports == ["fermyon:spin/llm@2.0.0"]
+
+
+def test_an_instance_bigger_than_the_limit_does_not_start(
+    tmp_path: Path, probe_wasm: Path, request_for: Callable[..., GuestRequest]
+) -> None:
+    runtime = WasmRuntime(cache_dir=tmp_path, max_instance_memory=64 << 10)
+    host = runtime.load(probe_wasm, ComponentContext(component_id="small"))
+    with pytest.raises(GuestError, match=r"^cannot instantiate component small: memory minimum"):
+        host.handle(request_for("/"))

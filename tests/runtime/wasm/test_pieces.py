@@ -8,6 +8,7 @@ import pytest
 
 from spinkube.runtime.wasm.errors import cause, trap_error
 from spinkube.runtime.wasm.interfaces.fs_objects import FsError, preopen
+from spinkube.runtime.wasm.linker import summarize
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,15 @@ def test_an_interrupt_with_a_deadline_reads_as_a_timeout() -> None:
     assert str(trap_error(message, "app", 1.5)) == (
         "guest exceeded its 1.5 s deadline in component app"
     )
+
+
+def test_unprovided_imports_summarize_per_interface() -> None:
+    unprovided = [
+        "wasi:http/types@0.2.0#[constructor]outgoing-request",
+        "fermyon:spin/llm@2.0.0",
+        "wasi:http/types@0.2.0#[method]outgoing-request.body",
+    ]
+    assert summarize(unprovided) == [
+        "fermyon:spin/llm@2.0.0",
+        "wasi:http/types@0.2.0 (2 functions)",
+    ]

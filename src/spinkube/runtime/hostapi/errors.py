@@ -35,19 +35,19 @@ class KeyValueError(HostApiError):
     case = "other"
 
 
-class StoreTableFull(KeyValueError):
+class StoreTableFullError(KeyValueError):
     case = "store-table-full"
 
 
-class NoSuchStore(KeyValueError):
+class NoSuchStoreError(KeyValueError):
     case = "no-such-store"
 
 
-class KeyValueAccessDenied(KeyValueError):
+class KeyValueAccessDeniedError(KeyValueError):
     case = "access-denied"
 
 
-class KeyValueOther(KeyValueError):
+class KeyValueOtherError(KeyValueError):
     case = "other"
 
 
@@ -58,23 +58,23 @@ class SqliteError(HostApiError):
     case = "io"
 
 
-class NoSuchDatabase(SqliteError):
+class NoSuchDatabaseError(SqliteError):
     case = "no-such-database"
 
 
-class SqliteAccessDenied(SqliteError):
+class SqliteAccessDeniedError(SqliteError):
     case = "access-denied"
 
 
-class InvalidConnection(SqliteError):
+class InvalidConnectionError(SqliteError):
     case = "invalid-connection"
 
 
-class DatabaseFull(SqliteError):
+class DatabaseFullError(SqliteError):
     case = "database-full"
 
 
-class SqliteIo(SqliteError):
+class SqliteIoError(SqliteError):
     case = "io"
 
 
@@ -85,11 +85,11 @@ class RedisError(HostApiError):
     case = "other"
 
 
-class InvalidAddress(RedisError):
+class InvalidAddressError(RedisError):
     case = "invalid-address"
 
 
-class TooManyConnections(RedisError):
+class TooManyConnectionsError(RedisError):
     case = "too-many-connections"
 
 
@@ -97,7 +97,7 @@ class RedisTypeError(RedisError):
     case = "type-error"
 
 
-class RedisOther(RedisError):
+class RedisOtherError(RedisError):
     case = "other"
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from spinkube.runtime.hostapi.catalogue import KeyValueSpec, RedisStore, SqliteFileStore
-from spinkube.runtime.hostapi.errors import KeyValueAccessDenied, NoSuchStore
+from spinkube.runtime.hostapi.errors import KeyValueAccessDeniedError, NoSuchStoreError
 
 
 class KeyValueStore(Protocol):
@@ -77,7 +77,7 @@ class KeyValueStores:
         if store is None:
             spec = self._catalogue.get(label)
             if spec is None:
-                raise NoSuchStore(f"no key-value store {label!r} is configured")
+                raise NoSuchStoreError(f"no key-value store {label!r} is configured")
             store = self._open[label] = self._opener(label, spec)
         return store
 
@@ -95,5 +95,5 @@ class KeyValue:
     def open(self, label: str) -> KeyValueStore:
         """Spin's order: a label not granted is ``access-denied`` whether or not it exists."""
         if label not in self._granted:
-            raise KeyValueAccessDenied(f"the component may not use key-value store {label!r}")
+            raise KeyValueAccessDeniedError(f"the component may not use key-value store {label!r}")
         return self._stores.get(label)

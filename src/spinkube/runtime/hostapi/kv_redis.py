@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 import redis
 
-from spinkube.runtime.hostapi.errors import KeyValueOther
-from spinkube.runtime.hostapi.redis_client import client_for
+from spinkube.runtime.hostapi.errors import KeyValueOtherError
+from spinkube.runtime.hostapi.redis_client import client_for, execute
 
 T = TypeVar("T")
 
@@ -18,7 +18,7 @@ class RedisKeyValueStore:
         try:
             self._client = client_for(url)
         except ValueError:
-            raise KeyValueOther("invalid Redis URL for the key-value store") from None
+            raise KeyValueOtherError("invalid Redis URL for the key-value store") from None
 
     def get(self, key: str) -> bytes | None:
         value = self._run("GET", key)
@@ -54,13 +54,13 @@ class RedisKeyValueStore:
             self._run("DEL", *keys)
 
     def _run(self, *command: Any) -> Any:
-        return self._call(lambda c: c.execute_command(*command))
+        return self._call(lambda c: execute(c, *command))
 
     def _call(self, op: Callable[[redis.Redis], T]) -> T:
         try:
             return op(self._client)
         except redis.RedisError as exc:
-            raise KeyValueOther(f"redis: {exc}") from None
+            raise KeyValueOtherError(f"redis: {exc}") from None
 
 
 def _text(key: object) -> str:

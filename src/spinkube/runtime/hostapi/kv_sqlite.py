@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from spinkube.runtime.hostapi.errors import KeyValueOther
+from spinkube.runtime.hostapi.errors import KeyValueOtherError
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -55,7 +55,7 @@ class SqliteKeyValueStore:
             self._conn = connect(path)
             self._conn.execute(_SCHEMA)
         except sqlite3.Error as exc:
-            raise KeyValueOther(f"cannot open key-value store {label!r}: {exc}") from None
+            raise KeyValueOtherError(f"cannot open key-value store {label!r}: {exc}") from None
 
     def get(self, key: str) -> bytes | None:
         row = self._run(lambda c: c.execute(_GET, (self._label, key)).fetchone())
@@ -101,7 +101,7 @@ class SqliteKeyValueStore:
             try:
                 return op(self._conn)
             except sqlite3.Error as exc:
-                raise KeyValueOther(str(exc)) from None
+                raise KeyValueOtherError(str(exc)) from None
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -115,7 +115,7 @@ class SqliteKeyValueStore:
                     raise
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise KeyValueOther(str(exc)) from None
+                raise KeyValueOtherError(str(exc)) from None
 
 
 def _bytes(value: object) -> bytes:
@@ -130,4 +130,4 @@ def _integer(key: str, value: bytes | None) -> int:
     try:
         return int(value)
     except ValueError:
-        raise KeyValueOther(f"value of {key!r} is not an integer") from None
+        raise KeyValueOtherError(f"value of {key!r} is not an integer") from None

@@ -71,3 +71,8 @@ def _new_client(url: str) -> redis.Redis:
     client = redis.Redis(connection_pool=pool)
     client.response_callbacks.clear()
     return client
+
+
+def execute(client: redis.Redis, *command: Any) -> Any:
+    """Send one command and return the raw reply (redis-py's method is untyped)."""
+    return client.execute_command(*command)  # type: ignore[no-untyped-call]

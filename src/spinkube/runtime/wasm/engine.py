@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from dataclasses import asdict, dataclass
@@ -70,7 +71,8 @@ def engine_ptr(engine: wasmtime.Engine) -> int:
 class EpochTicker:
     """A daemon thread advancing the engine epoch every tick, started on first use.
 
-    Threads do not survive ``fork``: the pid check restarts it in a pre-forked worker.
+    Threads do not survive ``fork``: the pid check restarts it in a pre-forked worker. It is
+    stopped and joined at exit, before the engine it ticks can be freed.
     """
 
     def __init__(self, engine: wasmtime.Engine, tick_s: float) -> None:
@@ -79,6 +81,7 @@ class EpochTicker:
         self.tick_s = tick_s
         self._pid = 0
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def ensure_running(self) -> None:
@@ -88,9 +91,10 @@ class EpochTicker:
             if self._pid == os.getpid():
                 return
             self._stop = threading.Event()
-            thread = threading.Thread(target=self._run, name="wasm-epoch", daemon=True)
-            thread.start()
+            self._thread = threading.Thread(target=self._run, name="wasm-epoch", daemon=True)
+            self._thread.start()
             self._pid = os.getpid()
+            atexit.register(self.stop)
 
     def _run(self) -> None:
         stop, ptr, tick = self._stop, self._ptr, self.tick_s
@@ -99,4 +103,7 @@ class EpochTicker:
 
     def stop(self) -> None:
         self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive() and self._pid == os.getpid():
+            thread.join(timeout=1.0)
         self._pid = 0

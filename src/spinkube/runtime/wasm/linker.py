@@ -164,3 +164,17 @@ def build_linker(engine: wasmtime.Engine, component: Component, session: Session
     finally:
         capi.linker_instance_delete(root)
     return builder.linked
+
+
+def summarize(unprovided: list[str]) -> list[str]:
+    """One entry per interface: ``iface`` when wholly unprovided, ``iface (N functions)`` when
+    only some of its functions are (for a start-up log line)."""
+    partly: dict[str, int] = {}
+    whole: list[str] = []
+    for name in unprovided:
+        iface, sep, _ = name.partition("#")
+        if sep:
+            partly[iface] = partly.get(iface, 0) + 1
+        else:
+            whole.append(name)
+    return whole + [f"{iface} ({n} functions)" for iface, n in partly.items()]

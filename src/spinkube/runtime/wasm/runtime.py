@@ -12,6 +12,7 @@ from spinkube.runtime.wasm.api import ComponentContext
 from spinkube.runtime.wasm.cache import CompileCache, default_cache_dir
 from spinkube.runtime.wasm.engine import EngineSettings, EpochTicker, engine_ptr, make_engine
 from spinkube.runtime.wasm.host import LogLine, WasmComponentHost, print_line
+from spinkube.runtime.wasm.linker import summarize
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class WasmRuntime:
             logger.info(
                 "component %s: imports the host does not provide (they trap when called): %s",
                 context.component_id,
-                ", ".join(host.unprovided_imports),
+                ", ".join(summarize(host.unprovided_imports)),
             )
         return host
 

@@ -56,16 +56,8 @@ def read_u64(addr: int) -> int:
     return _u64_at(addr + 8).value
 
 
-def read_u32(addr: int) -> int:
-    return read_u64(addr) & 0xFFFFFFFF
-
-
 def read_bool(addr: int) -> bool:
     return _u8_at(addr + 8).value != 0
-
-
-def read_kind(addr: int) -> int:
-    return _u8_at(addr).value
 
 
 def read_ptr(addr: int, offset: int = 8) -> int:
@@ -92,7 +84,8 @@ def read_u8_list(addr: int) -> bytes:
     size, data = read_list(addr)
     if not size:
         return b""
-    return string_at(data + 8, VAL_SIZE * size - 8)[::VAL_SIZE]
+    values = memoryview((ctypes.c_char * (VAL_SIZE * size)).from_address(data)).cast("B")
+    return bytes(values[8::VAL_SIZE])
 
 
 def read_case(addr: int) -> str:
@@ -168,16 +161,21 @@ def image(write: Callable[..., object], *args: object) -> Image:
     return buf
 
 
+_U8_TEMPLATE = (b"\x02" + bytes(VAL_SIZE - 1)) * 65536
+"""64 Ki ``u8`` values of zero: a ``list<u8>`` is this, copied, then its bytes strided in."""
+
+
 def write_u8_list(addr: int, data: bytes) -> None:
-    """A ``list<u8>``: one wasmtime allocation and one strided copy."""
+    """A ``list<u8>``: one wasmtime allocation, one copy of the kinds, one strided copy."""
     n = len(data)
     _memmove(addr, b"\x0d", 1)
     capi.vallist_new_uninit(addr + 8, n)
-    if n:
-        buf = bytearray(VAL_SIZE * n)
-        buf[0::VAL_SIZE] = b"\x02" * n
-        buf[8::VAL_SIZE] = data
-        _memmove(read_ptr(addr, 16), bytes(buf), VAL_SIZE * n)
+    if not n:
+        return
+    template = _U8_TEMPLATE if n <= 65536 else (b"\x02" + bytes(VAL_SIZE - 1)) * n
+    dst = read_ptr(addr, 16)
+    _memmove(dst, template, VAL_SIZE * n)
+    memoryview((ctypes.c_char * (VAL_SIZE * n)).from_address(dst)).cast("B")[8::VAL_SIZE] = data
 
 
 def write_list(addr: int, count: int) -> int:

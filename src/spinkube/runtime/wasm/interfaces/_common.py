@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from spinkube.runtime.wasm import vals
 
-CLOSED = b""
-"""Sentinel: an empty ``stream-error`` means ``closed``."""
-
 
 def ok(results: int, payload: vals.Image | None = None) -> None:
     vals.write_result(results, True, payload)

@@ -77,6 +77,13 @@ def types(session: Session) -> Mapping[str, HostFn]:
     def read_only(ctx: int, args: int, results: int, d: Descriptor) -> None:
         raise FsError("read-only")
 
+    def nothing_to_do(ctx: int, args: int, results: int, d: Descriptor) -> None:
+        ok(results)
+
+    def readlink_at(ctx: int, args: int, results: int, d: Descriptor) -> None:
+        d.resolve(vals.read_str(arg(args, 1)))
+        raise FsError("invalid")
+
     def read_via_stream(ctx: int, args: int, results: int, d: Descriptor) -> None:
         if d.path.is_dir():
             raise FsError("is-directory")
@@ -140,6 +147,12 @@ def types(session: Session) -> Mapping[str, HostFn]:
         listing.pos += 1
         ok(results, vals.image(vals.write_option, vals.image(write_entry, name, kind)))
 
+    def is_same_object(ctx: int, args: int, results: int) -> None:
+        table = session.current.table
+        one: Descriptor = table.get(resources.rep_of(ctx, args))
+        other: Descriptor = table.get(resources.rep_of(ctx, arg(args, 1)))
+        vals.write_bool(results, one.path == other.path)
+
     def error_code(ctx: int, args: int, results: int) -> None:
         resources.rep_of(ctx, args)
         vals.write_option(results, None)
@@ -157,6 +170,10 @@ def types(session: Session) -> Mapping[str, HostFn]:
             "read-directory": read_directory,
             "metadata-hash": metadata_hash,
             "metadata-hash-at": metadata_hash_at,
+            "advise": nothing_to_do,
+            "sync": nothing_to_do,
+            "sync-data": nothing_to_do,
+            "readlink-at": readlink_at,
             "write-via-stream": read_only,
             "append-via-stream": read_only,
             "write": read_only,
@@ -173,6 +190,7 @@ def types(session: Session) -> Mapping[str, HostFn]:
     }
     functions["[method]directory-entry-stream.read-directory-entry"] = read_directory_entry
     functions["filesystem-error-code"] = error_code
+    functions["[method]descriptor.is-same-object"] = is_same_object
     return functions
 
 

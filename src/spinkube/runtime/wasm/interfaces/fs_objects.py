@@ -22,7 +22,7 @@ class Descriptor:
         mount: anything that would leave it is refused, as Spin refuses it."""
         if relative.startswith("/"):
             raise FsError("not-permitted")
-        target = (self.path / relative).resolve()
+        target = (self.path / relative).resolve()  # follows symlinks: readlink sees none
         if target != self.root and self.root not in target.parents:
             raise FsError("not-permitted")
         if not target.exists():

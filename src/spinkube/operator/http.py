@@ -1,0 +1,98 @@
+"""The manager's small HTTP servers: health probes and Prometheus metrics (plain HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+
+from aiohttp import web
+from lightkube.resources.core_v1 import Namespace
+
+from spinkube.kube import Kube, KubeError, NotFound
+from spinkube.operator.config import BindAddress
+from spinkube.operator.metrics import CONTENT_TYPE, Metrics
+
+API_CHECK_TTL = 5.0
+
+
+async def start_site(
+    app: web.Application, address: BindAddress, *, ssl_context: ssl.SSLContext | None = None
+) -> web.AppRunner:
+    """Serve `app` on `address`; stop it with `runner.cleanup()`."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, address.host, address.port, ssl_context=ssl_context)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner
+
+
+class Readiness:
+    """Ready once the webhook server listens (when enabled) and the API answers.
+
+    The API check is a cheap GET, cached for a few seconds so probes do not load the API.
+    """
+
+    def __init__(self, kube: Kube, *, namespace: str) -> None:
+        self._kube = kube
+        self._namespace = namespace
+        self.webhooks_needed = False
+        self.webhooks_listening = False
+        self._checked_at = -API_CHECK_TTL
+        self._api_ok = False
+        self._lock = asyncio.Lock()
+
+    async def api_reachable(self) -> bool:
+        async with self._lock:
+            if time.monotonic() - self._checked_at < API_CHECK_TTL:
+                return self._api_ok
+            try:
+                await self._kube.aio.get(Namespace, self._namespace)
+                self._api_ok = True
+            except NotFound:
+                self._api_ok = True  # the API answered
+            except KubeError:
+                self._api_ok = False
+            self._checked_at = time.monotonic()
+            return self._api_ok
+
+    async def problems(self) -> list[str]:
+        found = []
+        if self.webhooks_needed and not self.webhooks_listening:
+            found.append("the webhook server is not listening yet")
+        if not await self.api_reachable():
+            found.append("the Kubernetes API is not reachable")
+        return found
+
+
+def health_app(readiness: Readiness) -> web.Application:
+    async def healthz(_: web.Request) -> web.Response:
+        return web.Response(text="ok\n")
+
+    async def readyz(_: web.Request) -> web.Response:
+        problems = await readiness.problems()
+        if problems:
+            return web.Response(status=503, text="\n".join(problems) + "\n")
+        return web.Response(text="ok\n")
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+def metrics_app(metrics: Metrics) -> web.Application:
+    async def scrape(_: web.Request) -> web.Response:
+        response = web.Response(body=metrics.exposition())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    app = web.Application()
+    app.router.add_get("/metrics", scrape)
+    return app
+
+

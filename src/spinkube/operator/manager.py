@@ -1,0 +1,127 @@
+"""The manager: health, metrics and webhook servers on every replica; the controllers only on
+the leader.
+
+    servers up  ->  (leader election: wait for the Lease)  ->  kopf runs the controllers
+                                                               while the Lease is renewed
+    SIGTERM: stop kopf, release the Lease, exit 0.   Lease lost: exit 1 (Kubernetes restarts
+    the pod, which becomes a candidate again), as controller-runtime does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+
+from spinkube.api import FIELD_MANAGER
+from spinkube.kube import Kube, load_kubeconfig
+from spinkube.operator.config import SYSTEM_CA_BUNDLE, ManagerConfig
+from spinkube.operator.context import Context
+from spinkube.operator.http import Readiness, health_app, metrics_app, start_site
+from spinkube.operator.leader import LeaderElector
+from spinkube.operator.metrics import Metrics
+from spinkube.operator.runner import run_controllers
+from spinkube.operator.webhooks.server import start_webhook_server
+
+logger = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT = 8.0
+LOST_LEADERSHIP = 1
+
+
+def read_ca_bundle(path: Path | None) -> str | None:
+    """The CA bundle for `installDefaultCACerts`: the given file, the system's, or certifi's."""
+    if path is not None:
+        return path.read_text()
+    if SYSTEM_CA_BUNDLE.is_file():
+        return SYSTEM_CA_BUNDLE.read_text()
+    try:
+        import certifi
+    except ImportError:
+        logger.warning("no CA bundle found: executors with installDefaultCACerts get none")
+        return None
+    return Path(certifi.where()).read_text()
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def run(config: ManagerConfig) -> int:
+    """Run the manager until a signal (0) or the loss of leadership (1)."""
+    kube = Kube(load_kubeconfig(config.kubeconfig), field_manager=FIELD_MANAGER)
+    ctx = Context(kube=kube, metrics=Metrics(), ca_bundle=read_ca_bundle(config.ca_bundle))
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    namespace = config.leader_election.namespace or kube.default_namespace
+    readiness = Readiness(kube, namespace=namespace)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(kube.aclose)
+        await _start_servers(config, ctx, readiness, stack)
+        return await _lead_and_run(config, ctx, stop, namespace=namespace)
+    return 0  # pragma: no cover (the block always returns)
+
+
+async def _start_servers(
+    config: ManagerConfig, ctx: Context, readiness: Readiness, stack: contextlib.AsyncExitStack
+) -> None:
+    if config.health_address.enabled:
+        runner = await start_site(health_app(readiness), config.health_address)
+        stack.push_async_callback(runner.cleanup)
+        logger.info("serving health probes on http://%s", config.health_address)
+    if config.metrics_address.enabled:
+        runner = await start_site(metrics_app(ctx.metrics), config.metrics_address)
+        stack.push_async_callback(runner.cleanup)
+        logger.info("serving metrics on http://%s/metrics", config.metrics_address)
+    readiness.webhooks_needed = config.webhooks.enabled
+    if config.webhooks.enabled:
+        runner, reloader = await start_webhook_server(config.webhooks, ctx.kube, ctx.metrics)
+        stack.push_async_callback(runner.cleanup)
+        task = asyncio.create_task(reloader.run())
+        stack.callback(task.cancel)
+        readiness.webhooks_listening = True
+
+
+async def _first(*aws: asyncio.Future[object] | asyncio.Task[object]) -> set[object]:
+    done, _ = await asyncio.wait(aws, return_when=asyncio.FIRST_COMPLETED)
+    return set(done)
+
+
+async def _lead_and_run(
+    config: ManagerConfig, ctx: Context, stop: asyncio.Event, *, namespace: str
+) -> int:
+    stopping = asyncio.ensure_future(stop.wait())
+    elector: LeaderElector | None = None
+    if config.leader_election.enabled:
+        elector = LeaderElector(ctx.kube, config.leader_election, namespace=namespace,
+                                metrics=ctx.metrics)
+        acquiring = asyncio.ensure_future(elector.acquire())
+        if stopping in await _first(acquiring, stopping):
+            acquiring.cancel()
+            return 0
+    kopf_stop, kopf_ready = asyncio.Event(), asyncio.Event()
+    controllers = asyncio.ensure_future(
+        run_controllers(config, ctx, stop=kopf_stop, ready=kopf_ready)
+    )
+    losing = asyncio.ensure_future(elector.hold()) if elector else asyncio.Future()
+    ready = asyncio.ensure_future(kopf_ready.wait())
+    if ready in await _first(ready, controllers, stopping, losing):
+        logger.info("controllers started")
+    done = await _first(controllers, stopping, losing)
+    code = 0
+    if losing in done:
+        logger.error("leader election lost: %s; exiting", losing.result())
+        code = LOST_LEADERSHIP
+    for waiter in (losing, stopping, ready):
+        waiter.cancel()
+    kopf_stop.set()
+    with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+        await asyncio.wait_for(controllers, SHUTDOWN_TIMEOUT)
+    if elector is not None and code == 0:
+        await elector.release()
+    return code

@@ -1,0 +1,144 @@
+"""The four webhooks: one AdmissionRequest in, one AdmissionReview out.
+
+The rules are `spinkube.admission`'s; this module only fetches what they look up (the
+executors of the app's namespace, through the shared client) and turns field errors into
+denials. An object the schema models refuse is denied with those field errors too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from spinkube.admission import (
+    default_spinapp,
+    invalid_message,
+    validate_executor,
+    validate_spinapp,
+)
+from spinkube.api import (
+    EXECUTOR_KIND,
+    SPINAPP_KIND,
+    SpinApp,
+    SpinAppExecutor,
+    field_errors,
+)
+from spinkube.kube import Kube, KubeError, NotFound
+from spinkube.kube import SpinAppExecutor as ExecutorResource
+from spinkube.operator.webhooks.review import (
+    AdmissionRequest,
+    Json,
+    allowed,
+    denied,
+    set_field_patch,
+)
+
+logger = logging.getLogger(__name__)
+
+Admit = Callable[[AdmissionRequest, Kube], Awaitable[Json]]
+
+DELETE = "DELETE"
+
+
+def _essence(obj: Json | None) -> Json:
+    """The object without its status, which the models do not check."""
+    return {k: v for k, v in (obj or {}).items() if k != "status"}
+
+
+def _parse_app(request: AdmissionRequest) -> SpinApp | Json:
+    """The app's model, or the denial for an object the model refuses."""
+    try:
+        return SpinApp.model_validate(_essence(request.object))
+    except ValidationError as error:
+        message = invalid_message(SPINAPP_KIND, request.name, field_errors(error))
+        return denied(request.uid, message)
+
+
+async def _executor_names(kube: Kube, namespace: str) -> list[str]:
+    executors = await kube.aio.list(ExecutorResource, namespace=namespace)
+    return [e.metadata.name for e in executors if e.metadata and e.metadata.name]
+
+
+async def mutate_spinapp(request: AdmissionRequest, kube: Kube) -> Json:
+    """Default `spec.executor` to the alphabetically first executor of the app's namespace."""
+    if request.operation == DELETE or request.object is None:
+        return allowed(request.uid)
+    app = _parse_app(request)
+    if not isinstance(app, SpinApp) or app.spec.executor:
+        return allowed(request.uid)  # the validating webhook explains what is wrong
+    names = await _executor_names(kube, request.namespace)
+    defaulted = default_spinapp(app, list_executors=lambda _ns: names)
+    if not defaulted.spec.executor:
+        return allowed(request.uid)
+    patch = set_field_patch(request.object, ("spec", "executor"), defaulted.spec.executor)
+    return allowed(request.uid, patch)
+
+
+async def _get_executor(kube: Kube, namespace: str, name: str) -> SpinAppExecutor | None:
+    """The executor, or None when it cannot be fetched (upstream: any error is "missing")."""
+    if not name:
+        return None
+    try:
+        found = await kube.aio.get(ExecutorResource, name, namespace=namespace)
+        return SpinAppExecutor.model_validate(_essence(dict(found.to_dict())))
+    except NotFound:
+        return None
+    except (KubeError, ValidationError) as error:
+        logger.warning("cannot read SpinAppExecutor %s/%s: %s", namespace, name, error)
+        return None
+
+
+async def validate_spinapp_request(request: AdmissionRequest, kube: Kube) -> Json:
+    if request.operation == DELETE or request.object is None:
+        return allowed(request.uid)
+    app = _parse_app(request)
+    if not isinstance(app, SpinApp):
+        return app
+    executor = await _get_executor(kube, request.namespace, app.spec.executor)
+    errors = validate_spinapp(app, get_executor=lambda _ns, _name: executor)
+    if errors:
+        return denied(request.uid, invalid_message(SPINAPP_KIND, request.name, errors))
+    return allowed(request.uid)
+
+
+async def mutate_executor(request: AdmissionRequest, kube: Kube) -> Json:
+    """Upstream's executor defaulting is a no-op; kept so the four paths exist."""
+    return allowed(request.uid)
+
+
+async def validate_executor_request(request: AdmissionRequest, kube: Kube) -> Json:
+    if request.operation == DELETE or request.object is None:
+        return allowed(request.uid)
+    try:
+        executor = SpinAppExecutor.model_validate(_essence(request.object))
+    except ValidationError as error:
+        return denied(
+            request.uid, invalid_message(EXECUTOR_KIND, request.name, field_errors(error))
+        )
+    errors = validate_executor(executor)
+    if errors:
+        return denied(request.uid, invalid_message(EXECUTOR_KIND, request.name, errors))
+    return allowed(request.uid)
+
+
+WEBHOOKS: dict[str, tuple[str, Admit]] = {
+    "/mutate-core-spinoperator-dev-v1alpha1-spinapp": ("mspinapp.kb.io", mutate_spinapp),
+    "/validate-core-spinoperator-dev-v1alpha1-spinapp": (
+        "vspinapp.kb.io",
+        validate_spinapp_request,
+    ),
+    "/mutate-core-spinoperator-dev-v1alpha1-spinappexecutor": (
+        "mspinappexecutor.kb.io",
+        mutate_executor,
+    ),
+    "/validate-core-spinoperator-dev-v1alpha1-spinappexecutor": (
+        "vspinappexecutor.kb.io",
+        validate_executor_request,
+    ),
+}
+"""Path -> (webhook name, handler), as in the chart's webhook configurations."""
+
+

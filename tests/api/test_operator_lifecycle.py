@@ -1,0 +1,557 @@
+"""The real `spin-operator` process against the API tier: the SpinApp lifecycle of
+upstream-behaviour §2.2, the executor finalizer, restarts, drift and leader election.
+
+Each test runs its own manager(s) watching only the test's namespace. Nothing waits for pods:
+a Deployment's status is patched by the test where status matters.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from lightkube.resources.apps_v1 import Deployment
+from lightkube.resources.coordination_v1 import Lease
+from lightkube.resources.core_v1 import ConfigMap, Event, Secret, Service
+
+from spinkube.api import APP_NAME_LABEL, FINALIZER
+from spinkube.api import SpinApp as SpinAppModel
+from spinkube.api import SpinAppExecutor as ExecutorModel
+from spinkube.desired import ResolvedInputs, build_children
+from spinkube.kube import Kube, NotFound, SpinApp, SpinAppExecutor
+from spinkube.testing import eventually
+
+
+
+pytestmark = pytest.mark.api
+
+ROOT = Path(__file__).resolve().parents[2]
+CRD_DIR = ROOT / "config" / "crd"
+API_VERSION = "core.spinoperator.dev/v1alpha1"
+IMAGE = "ghcr.io/spinkube/containerd-shim-spin/examples/spin-rust-hello:v0.13.0"
+START_TIMEOUT = 30.0
+WAIT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def operator_command() -> list[str]:
+    script = Path(sys.executable).with_name("spin-operator")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.operator"]
+
+
+def http_get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError:
+        return 0, ""
+
+
+@dataclass
+class Manager:
+    """One `spin-operator` process and where it logs and serves."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    health_port: int
+    metrics_port: int
+
+    def logs(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def metrics(self) -> str:
+        return http_get(f"http://127.0.0.1:{self.metrics_port}/metrics")[1]
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        return int(self.process.returncode)
+
+
+class Managers:
+    """Starts managers for one test and stops every one of them afterwards."""
+
+    def __init__(self, kubeconfig: Path, namespace: str, tmp_path: Path) -> None:
+        self.kubeconfig = kubeconfig
+        self.namespace = namespace
+        self.tmp_path = tmp_path
+        self.started: list[Manager] = []
+
+    def start(self, *extra: str, name: str = "op", wait_controllers: bool = True) -> Manager:
+        health, metrics = free_port(), free_port()
+        log = self.tmp_path / f"{name}-{len(self.started)}.log"
+        command = [
+            *operator_command(),
+            f"--kubeconfig={self.kubeconfig}",
+            f"--namespace={self.namespace}",
+            f"--health-probe-bind-address=127.0.0.1:{health}",
+            f"--metrics-bind-address=127.0.0.1:{metrics}",
+            "--log-level=debug",
+            *extra,
+        ]
+        env = {**os.environ, "POD_NAME": name}
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        manager = Manager(process, log, health, metrics)
+        self.started.append(manager)
+        ready = eventually(
+            lambda: process.poll() is not None
+            or http_get(f"http://127.0.0.1:{health}/readyz")[0] == 200,
+            timeout=START_TIMEOUT,
+        )
+        assert ready and process.poll() is None, manager.logs()
+        if wait_controllers:
+            assert eventually(lambda: "controllers started" in manager.logs(), timeout=WAIT), (
+                manager.logs()
+            )
+        return manager
+
+    def stop_all(self) -> None:
+        for manager in self.started:
+            manager.stop()
+
+
+@pytest.fixture(scope="module")
+def crds(kube_api: Any) -> None:
+    for path in sorted(CRD_DIR.glob("*.yaml")):
+        kube_api.kube.apply_manifest(yaml.safe_load(path.read_text()))
+    assert eventually(lambda: kube_api.kube.list(SpinApp, namespace="default") is not None)
+
+
+@pytest.fixture
+def managers(kube_api: Any, namespace: str, tmp_path: Path, crds: None) -> Iterator[Managers]:
+    started = Managers(kube_api.kubeconfig, namespace, tmp_path)
+    yield started
+    started.stop_all()
+
+
+@pytest.fixture
+def manager(managers: Managers) -> Manager:
+    return managers.start()
+
+
+# -- objects ---------------------------------------------------------------------------------
+
+
+def executor_manifest(namespace: str, name: str = "containerd-shim-spin", **spec: Any) -> Any:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "SpinAppExecutor",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": spec or {
+            "createDeployment": True,
+            "deploymentConfig": {"runtimeClassName": "wasmtime-spin-v2"},
+        },
+    }
+
+
+def app_manifest(namespace: str, name: str = "hello", **spec: Any) -> Any:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "SpinApp",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"image": IMAGE, "replicas": 1, "executor": "containerd-shim-spin", **spec},
+    }
+
+
+def get_or_none(kube: Kube, res: Any, name: str, namespace: str) -> Any:
+    try:
+        return kube.get(res, name, namespace=namespace)
+    except NotFound:
+        return None
+
+
+def events(kube: Kube, namespace: str, name: str, reason: str) -> list[Any]:
+    return [
+        e
+        for e in kube.list(Event, namespace=namespace)
+        if e.involvedObject.name == name and e.reason == reason
+    ]
+
+
+def assert_subset(expected: Any, actual: Any, path: str = "") -> None:
+    """Every field of `expected` is in `actual` with the same value (a real API server adds
+    defaults, which are ignored)."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{path}: {actual!r}"
+        for key, value in expected.items():
+            assert key in actual, f"{path}.{key} missing in {actual!r}"
+            assert_subset(value, actual[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{path}: {actual!r}"
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            assert_subset(e, a, f"{path}[{i}]")
+    else:
+        assert expected == actual, f"{path}: {expected!r} != {actual!r}"
+
+
+def desired_children(kube: Kube, namespace: str, name: str, inputs: ResolvedInputs | None = None) -> Any:
+    app = kube.get(SpinApp, name, namespace=namespace).to_dict()
+    executor_name = app["spec"]["executor"]
+    executor = kube.get(SpinAppExecutor, executor_name, namespace=namespace).to_dict()
+    app.pop("status", None)
+    executor.pop("status", None)
+    return build_children(
+        SpinAppModel.model_validate(app), ExecutorModel.model_validate(executor), inputs=inputs
+    )
+
+
+def deployment_of(kube: Kube, namespace: str, name: str = "hello") -> Any:
+    found = get_or_none(kube, Deployment, name, namespace)
+    return found.to_dict() if found is not None else None
+
+
+def image_of(kube: Kube, namespace: str, name: str = "hello") -> str | None:
+    deployment = deployment_of(kube, namespace, name)
+    if deployment is None:
+        return None
+    return str(deployment["spec"]["template"]["spec"]["containers"][0]["image"])
+
+
+def runtime_config_secret_name(kube: Kube, namespace: str, name: str = "hello") -> str | None:
+    deployment = deployment_of(kube, namespace, name)
+    if deployment is None:
+        return None
+    for volume in deployment["spec"]["template"]["spec"].get("volumes", []):
+        if volume["name"] == "spin-runtime-config":
+            return str(volume["secret"]["secretName"])
+    return None
+
+
+def app_status(kube: Kube, namespace: str, name: str = "hello") -> dict[str, Any]:
+    return dict(kube.get(SpinApp, name, namespace=namespace).to_dict().get("status") or {})
+
+
+def condition(status: dict[str, Any], type_: str) -> dict[str, Any] | None:
+    return next((c for c in status.get("conditions") or [] if c["type"] == type_), None)
+
+
+# -- the lifecycle -----------------------------------------------------------------------------
+
+
+def test_create_applies_deployment_service_and_secret(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+
+    assert eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+    desired = desired_children(kube, namespace, "hello")
+    assert desired.deployment is not None and desired.runtime_config_secret is not None
+    deployment = deployment_of(kube, namespace)
+    assert_subset(desired.deployment["spec"], deployment["spec"])
+    assert_subset(desired.deployment["metadata"]["labels"], deployment["metadata"]["labels"])
+    assert deployment["metadata"]["ownerReferences"] == desired.deployment["metadata"][
+        "ownerReferences"
+    ]
+    service = kube.get(Service, "hello", namespace=namespace).to_dict()
+    assert_subset(desired.service["spec"], service["spec"])
+    secret_name = desired.runtime_config_secret["metadata"]["name"]
+    secret = kube.get(Secret, secret_name, namespace=namespace)
+    assert secret.data == desired.runtime_config_secret["data"]
+    assert base64.b64decode(secret.data["runtime-config.toml"]).decode() == (
+        "[[config_provider]]\ntype = 'env'\nprefix = 'SPIN_VARIABLE_'\n"
+    )
+    assert runtime_config_secret_name(kube, namespace) == secret_name
+
+    status = eventually(lambda: app_status(kube, namespace).get("activeScheduler"), timeout=WAIT)
+    assert status == "containerd-shim-spin"
+    assert eventually(lambda: events(kube, namespace, "hello", "Reconciled"), timeout=WAIT)
+    managed = [
+        f["manager"] for f in deployment["metadata"].get("managedFields") or []
+    ]
+    assert "spin-operator" in managed
+
+
+def test_image_update_updates_the_deployment(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+
+    kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v2"}}, namespace=namespace)
+
+    assert eventually(lambda: image_of(kube, namespace) == "example.com/hello:v2", timeout=WAIT)
+
+
+def test_runtime_config_change_gives_a_new_secret_and_a_rollout(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    store = {"name": "default", "type": "redis", "options": [{"name": "url", "value": "redis://a"}]}
+    kube.apply_manifest(app_manifest(namespace, runtimeConfig={"keyValueStores": [store]}))
+    first = eventually(lambda: runtime_config_secret_name(kube, namespace), timeout=WAIT)
+    assert first and first.startswith("hello-")
+    toml = base64.b64decode(kube.get(Secret, first, namespace=namespace).data["runtime-config.toml"])
+    assert b"[key_value_store.default]\ntype = 'redis'\nurl = 'redis://a'\n" in toml
+
+    store["options"] = [{"name": "url", "value": "redis://b"}]
+    kube.patch(SpinApp, "hello", {"spec": {"runtimeConfig": {"keyValueStores": [store]}}},
+               namespace=namespace)
+
+    second = eventually(
+        lambda: (name := runtime_config_secret_name(kube, namespace)) != first and name,
+        timeout=WAIT,
+    )
+    assert second and second != first
+    toml = base64.b64decode(kube.get(Secret, second, namespace=namespace).data["runtime-config.toml"])
+    assert b"url = 'redis://b'" in toml
+    assert get_or_none(kube, Secret, first, namespace) is not None  # old ones stay, as upstream
+
+
+def test_missing_runtime_config_reference_is_an_event_and_a_condition_then_recovers(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    option = {"name": "url", "valueFrom": {"configMapKeyRef": {"name": "redis", "key": "url"}}}
+    store = {"name": "default", "type": "redis", "options": [option]}
+    kube.apply_manifest(app_manifest(namespace, runtimeConfig={"keyValueStores": [store]}))
+
+    assert eventually(lambda: events(kube, namespace, "hello", "MissingReference"), timeout=WAIT)
+    reconciled = eventually(lambda: condition(app_status(kube, namespace), "Reconciled"))
+    assert reconciled is not None and reconciled["status"] == "False"
+    assert reconciled["reason"] == "MissingReference"
+    assert 'ConfigMap "redis"' in reconciled["message"]
+    assert deployment_of(kube, namespace) is None
+
+    kube.apply_manifest(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "redis", "namespace": namespace},
+         "data": {"url": "redis://from-configmap"}}
+    )
+
+    name = eventually(lambda: runtime_config_secret_name(kube, namespace), timeout=WAIT)
+    assert name
+    toml = base64.b64decode(kube.get(Secret, name, namespace=namespace).data["runtime-config.toml"])
+    assert b"url = 'redis://from-configmap'" in toml
+    assert eventually(
+        lambda: (condition(app_status(kube, namespace), "Reconciled") or {}).get("status") == "True"
+    )
+    assert get_or_none(kube, ConfigMap, "redis", namespace) is not None
+
+
+def test_missing_executor_is_an_event_then_recovers_when_it_appears(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(app_manifest(namespace))
+
+    found = eventually(lambda: events(kube, namespace, "hello", "MissingExecutor"), timeout=WAIT)
+    assert found[0].type == "Warning"
+    assert found[0].message == f"Could not find SpinAppExecutor {namespace}/containerd-shim-spin"
+    assert deployment_of(kube, namespace) is None
+    assert get_or_none(kube, Service, "hello", namespace) is None
+
+    kube.apply_manifest(executor_manifest(namespace))
+
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+    assert eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+
+
+def test_executor_deletion_is_blocked_while_apps_use_it_then_released(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    assert eventually(
+        lambda: FINALIZER in (kube.get(SpinAppExecutor, "containerd-shim-spin",
+                                       namespace=namespace).metadata.finalizers or []),
+        timeout=WAIT,
+    )
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+
+    kube.delete(SpinAppExecutor, "containerd-shim-spin", namespace=namespace)
+
+    blocked = eventually(
+        lambda: events(kube, namespace, "containerd-shim-spin", "DeletionBlocked"), timeout=WAIT
+    )
+    assert blocked[0].type == "Warning"
+    assert blocked[0].message == "Cannot delete SpinAppExecutor with dependent SpinApps"
+    assert get_or_none(kube, SpinAppExecutor, "containerd-shim-spin", namespace) is not None
+
+    kube.delete(SpinApp, "hello", namespace=namespace)
+
+    assert eventually(
+        lambda: get_or_none(kube, SpinAppExecutor, "containerd-shim-spin", namespace) is None,
+        timeout=WAIT,
+    )
+
+
+def test_create_deployment_false_deletes_the_deployment_and_keeps_the_service(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+
+    kube.apply_manifest(executor_manifest(namespace, createDeployment=False))
+
+    assert eventually(lambda: deployment_of(kube, namespace) is None, timeout=WAIT)
+    assert get_or_none(kube, Service, "hello", namespace) is not None
+    assert eventually(lambda: events(kube, namespace, "hello", "DeploymentDeleted"), timeout=WAIT)
+
+    kube.apply_manifest(app_manifest(namespace, name="other"))
+    assert eventually(lambda: get_or_none(kube, Service, "other", namespace), timeout=WAIT)
+    assert deployment_of(kube, namespace, "other") is None
+
+
+def test_restart_converges_without_duplicates(
+    kube: Kube, namespace: str, managers: Managers
+) -> None:
+    first = managers.start(name="first")
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+    assert first.stop() == 0
+
+    kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v3"}}, namespace=namespace)
+    kube.delete(Service, "hello", namespace=namespace)
+    managers.start(name="second")
+
+    assert eventually(lambda: image_of(kube, namespace) == "example.com/hello:v3", timeout=WAIT)
+    assert eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+    selector = {APP_NAME_LABEL: "hello"}
+    assert len(kube.list(Deployment, namespace=namespace, labels=selector)) == 1
+    assert len(kube.list(Service, namespace=namespace, labels=selector)) == 1
+    assert len(kube.list(Secret, namespace=namespace, labels=selector)) == 1
+
+
+def test_status_follows_the_deployment(kube: Kube, namespace: str, manager: Manager) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace, replicas=2))
+    assert eventually(lambda: app_status(kube, namespace).get("activeScheduler"), timeout=WAIT)
+    assert app_status(kube, namespace)["readyReplicas"] == 0
+
+    available = {
+        "type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+        "message": "Deployment has minimum availability.",
+        "lastTransitionTime": "2026-01-01T00:00:00Z", "lastUpdateTime": "2026-01-01T00:00:00Z",
+    }
+    kube.patch(Deployment.Status, "hello",
+               {"status": {"replicas": 2, "readyReplicas": 2, "conditions": [available]}},
+               namespace=namespace)
+
+    def copied() -> bool:
+        status = app_status(kube, namespace)
+        cond = condition(status, "Available") or {}
+        return status.get("readyReplicas") == 2 and cond.get("status") == "True"
+
+    assert eventually(copied, timeout=WAIT)
+    cond = condition(app_status(kube, namespace), "Available")
+    assert cond is not None
+    assert cond["reason"] == "MinimumReplicasAvailable"
+    assert cond["message"] == "Deployment has minimum availability."
+
+
+def test_deleted_or_edited_children_come_back(kube: Kube, namespace: str, manager: Manager) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+    assert eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+    old_uid = deployment_of(kube, namespace)["metadata"]["uid"]
+
+    kube.delete(Deployment, "hello", namespace=namespace)
+    assert eventually(
+        lambda: (d := deployment_of(kube, namespace)) is not None and d["metadata"]["uid"] != old_uid,
+        timeout=WAIT,
+    )
+
+    kube.delete(Service, "hello", namespace=namespace)
+    assert eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+
+    template = {"spec": {"template": {"spec": {"containers": [{"name": "hello", "image": "evil"}]}}}}
+    kube.patch(Deployment, "hello", template, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+
+
+def test_health_and_metrics(kube: Kube, namespace: str, manager: Manager) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+
+    assert http_get(f"http://127.0.0.1:{manager.health_port}/healthz") == (200, "ok\n")
+    assert http_get(f"http://127.0.0.1:{manager.health_port}/readyz") == (200, "ok\n")
+    assert eventually(
+        lambda: 'controller_runtime_reconcile_total{controller="spinapp",result="success"}'
+        in manager.metrics()
+    )
+    assert "controller_runtime_reconcile_time_seconds_bucket" in manager.metrics()
+
+
+# -- high availability ---------------------------------------------------------------------------
+
+
+def lease_holder(kube: Kube, namespace: str) -> str | None:
+    lease = get_or_none(kube, Lease, "spin-operator-leader", namespace)
+    return lease.spec.holderIdentity if lease is not None and lease.spec else None
+
+
+FAST_ELECTION = (
+    "--leader-elect",
+    "--leader-election-lease-duration=3",
+    "--leader-election-renew-deadline=2",
+    "--leader-election-retry-period=0.5",
+)
+
+
+def test_leader_election_one_reconciles_and_the_other_takes_over(
+    kube: Kube, namespace: str, managers: Managers
+) -> None:
+    election = (*FAST_ELECTION, f"--leader-election-namespace={namespace}")
+    a = managers.start(*election, name="a")
+    b = managers.start(*election, name="b", wait_controllers=False)
+    assert lease_holder(kube, namespace) == "a"
+    assert 'leader_election_master_status{name="spin-operator-leader"} 1.0' in a.metrics()
+    assert 'leader_election_master_status{name="spin-operator-leader"} 1.0' not in b.metrics()
+
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+    assert "[{}/hello] Handler 'reconcile' succeeded".format(namespace) in a.logs()
+    assert "Handler 'reconcile'" not in b.logs()
+    assert "controllers started" not in b.logs()
+
+    a.stop(signal.SIGKILL)
+
+    assert eventually(lambda: lease_holder(kube, namespace) == "b", timeout=WAIT)
+    assert eventually(lambda: "controllers started" in b.logs(), timeout=WAIT)
+    kube.apply_manifest(app_manifest(namespace, name="after"))
+    assert eventually(lambda: deployment_of(kube, namespace, "after"), timeout=WAIT)
+
+
+def test_leader_releases_the_lease_on_shutdown(
+    kube: Kube, namespace: str, managers: Managers
+) -> None:
+    election = (*FAST_ELECTION, f"--leader-election-namespace={namespace}")
+    a = managers.start(*election, name="a")
+    assert lease_holder(kube, namespace) == "a"
+
+    assert a.stop() == 0
+
+    assert not lease_holder(kube, namespace)

@@ -1,0 +1,149 @@
+"""Real parts for the host-API tests: a Redis server and a loopback HTTP server, each on a free
+port, started per test module and stopped after it."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import redis
+
+STARTUP_DEADLINE_S = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class RedisServer:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs Debian's redis-server")
+    workdir = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    log = (workdir / "redis.log").open("wb")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)]
+        + ["--save", "", "--appendonly", "no"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = RedisServer(port)
+    try:
+        _wait_for_redis(server, process, workdir / "redis.log")
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=STARTUP_DEADLINE_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_for_redis(server: RedisServer, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_DEADLINE_S
+    client = server.client()
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"redis-server exited: {log.read_text()}")
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        pytest.fail("redis-server did not answer PING in time")
+    finally:
+        client.close()
+
+
+@dataclass
+class HttpServer:
+    port: int
+    release: threading.Event
+    """Set to let ``/hang`` answer (the server never waits longer than the test)."""
+    seen: list[dict[str, str]]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length)
+        self.server.seen.append({k.lower(): v for k, v in self.headers.items()})
+        if self.path == "/hang":
+            self.server.release.wait(timeout=STARTUP_DEADLINE_S)
+        if self.path == "/teapot":
+            self._reply(418, b"short and stout", [("X-Pot", "yes")])
+        else:
+            self._reply(200, f"{self.command} {self.path} ".encode() + body, [])
+
+    def _reply(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    release: threading.Event
+    seen: list[dict[str, str]]
+
+
+@pytest.fixture
+def http_server() -> Iterator[HttpServer]:
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.release = threading.Event()
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield HttpServer(server.server_address[1], server.release, server.seen)
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
