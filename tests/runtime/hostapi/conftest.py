@@ -17,6 +17,7 @@ import pytest
 import redis
 
 STARTUP_DEADLINE_S = 20.0
+NO_PERSIST = ("--save", "", "--appendonly", "no")
 
 
 def free_port() -> int:
@@ -47,8 +48,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     port = free_port()
     log = (workdir / "redis.log").open("wb")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)]
-        + ["--save", "", "--appendonly", "no"],
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir), *NO_PERSIST],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -138,7 +138,7 @@ def http_server() -> Iterator[HttpServer]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.release = threading.Event()
     server.seen = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield HttpServer(server.server_address[1], server.release, server.seen)

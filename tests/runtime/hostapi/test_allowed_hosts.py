@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spinkube.runtime.hostapi import HostApiConfigError, parse_allowed_hosts, parse_pattern
 from spinkube.runtime.hostapi.allowed_hosts import PatternError, parse_outbound_url
@@ -11,7 +13,9 @@ from spinkube.runtime.hostapi.allowed_hosts import PatternError, parse_outbound_
 MATCHES = [
     pytest.param(["http://example.com"], "http://example.com/a/b", "http", True, id="exact"),
     pytest.param(["http://example.com"], "http://example.com:80/", "http", True, id="default-80"),
-    pytest.param(["http://example.com"], "http://example.com:8080/", "http", False, id="other-port"),
+    pytest.param(
+        ["http://example.com"], "http://example.com:8080/", "http", False, id="other-port"
+    ),
     pytest.param(["http://example.com"], "https://example.com/", "https", False, id="other-scheme"),
     pytest.param(["https://example.com"], "https://example.com", "https", True, id="https-443"),
     pytest.param(["https://example.com/"], "https://example.com", "https", True, id="slash"),
@@ -33,7 +37,9 @@ MATCHES = [
     pytest.param(["http://[::1]:8001"], "http://[::1]:8001/x", "http", True, id="ipv6"),
     pytest.param(["redis://cache"], "redis://cache", "redis", True, id="redis-6379"),
     pytest.param(["redis://cache"], "redis://cache:6380", "redis", False, id="redis-other"),
-    pytest.param(["mysql://xyz.com"], "mysql://user:pass#word@xyz.com", "mysql", True, id="userinfo"),
+    pytest.param(
+        ["mysql://xyz.com"], "mysql://user:pass#word@xyz.com", "mysql", True, id="userinfo"
+    ),
     pytest.param(["http://self"], "http://self/", "http", False, id="self-not-absolute"),
     pytest.param([], "http://example.com", "http", False, id="deny-by-default"),
     pytest.param(["http://a.com", "http://b.com"], "http://b.com", "http", True, id="second"),
@@ -137,3 +143,36 @@ def test_template_lookup_may_be_a_function() -> None:
 def test_outbound_url_reads_host_port_with_the_default_scheme() -> None:
     url = parse_outbound_url("cache.local:6380", "redis")
     assert (url.scheme, url.host, url.port) == ("redis", "cache.local", 6380)
+
+
+LABEL = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
+HOST = st.lists(LABEL, min_size=1, max_size=4).map(".".join)
+PORT = st.integers(min_value=1, max_value=65534)
+
+
+@given(host=HOST, port=PORT, path=st.from_regex(r"(/[a-z0-9]{0,8}){0,3}", fullmatch=True))
+def test_exact_pattern_allows_exactly_its_host_and_port(host: str, port: int, path: str) -> None:
+    hosts = parse_allowed_hosts([f"https://{host}:{port}"], {}, component_id="c")
+    assert hosts.allows(f"https://{host}:{port}{path}", "https")
+    assert not hosts.allows(f"https://{host}:{port + 1}{path}", "https")
+    assert not hosts.allows(f"http://{host}:{port}{path}", "http")
+    assert not hosts.allows(f"https://x{host}:{port}{path}", "https")
+
+
+@given(sub=LABEL, host=HOST)
+def test_subdomain_pattern_allows_subdomains_only(sub: str, host: str) -> None:
+    hosts = parse_allowed_hosts([f"http://*.{host}"], {}, component_id="c")
+    assert hosts.allows(f"http://{sub}.{host}/", "http")
+    assert not hosts.allows(f"http://{host}/", "http")
+
+
+@given(text=st.text(max_size=40))
+def test_any_text_parses_or_is_a_startup_error(text: str) -> None:
+    outcome: str
+    try:
+        outcome = f"{len(parse_allowed_hosts([text], {}, component_id='c').patterns)} pattern"
+    except HostApiConfigError as exc:
+        outcome = exc.message
+    assert outcome == "1 pattern" or outcome.startswith(
+        "component 'c': allowed_outbound_hosts: invalid pattern"
+    )

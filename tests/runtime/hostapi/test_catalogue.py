@@ -13,9 +13,11 @@ from spinkube.runtime.hostapi import (
     LocalDatabase,
     RedisStore,
     SqliteFileStore,
+    catalogue_from_runtime_config,
     catalogue_from_toml,
 )
 from spinkube.runtime.hostapi.catalogue import StoreCatalogue
+from spinkube.runtime.runtime_config import load_runtime_config
 
 STATE = Path("/app/.spin")
 CONFIG_DIR = Path("/config")
@@ -153,3 +155,15 @@ def test_bad_config_is_a_startup_error_naming_the_key(text: str, message: str) -
     with pytest.raises(HostApiConfigError) as err:
         catalogue(text)
     assert err.value.message.startswith(message)
+
+
+def test_catalogue_from_the_runtimes_parsed_config(tmp_path: Path) -> None:
+    config_file = tmp_path / "runtime-config.toml"
+    config_file.write_text(
+        OPERATOR_TOML + '\n[sqlite_database.main]\ntype = "spin"\npath = "main.db"\n'
+    )
+    result = catalogue_from_runtime_config(
+        load_runtime_config(config_file), state_dir=STATE, config_file=config_file, work_dir=WORK
+    )
+    assert result.key_value_stores == {"default": RedisStore("redis://localhost:9000")}
+    assert result.sqlite_databases["main"] == LocalDatabase(WORK / "main.db")

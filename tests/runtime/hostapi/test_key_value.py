@@ -197,3 +197,11 @@ def test_components_share_one_backend_per_label(tmp_path: Path) -> None:
     a = KeyValue(stores, ["default"]).open("default")
     b = KeyValue(stores, ["default", "other"]).open("default")
     assert a is b
+
+
+def test_compare_and_swap(store: KeyValueStore) -> None:
+    assert store.compare_and_swap("k", None, b"first")
+    assert not store.compare_and_swap("k", None, b"again")
+    assert not store.compare_and_swap("k", b"stale", b"x")
+    assert store.compare_and_swap("k", b"first", b"second")
+    assert store.get("k") == b"second"

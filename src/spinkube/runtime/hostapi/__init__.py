@@ -5,7 +5,8 @@ Plain Python objects with the semantics of Spin's WIT interfaces; the modules in
 
 Start-up (in the parent)::
 
-    catalogue = catalogue_from_toml(doc, state_dir=, config_dir=, work_dir=)   # or build_catalogue
+    catalogue = catalogue_from_runtime_config(plan.runtime_config, state_dir=, config_file=,
+                                              work_dir=)  # or catalogue_from_toml, build_catalogue
     allowed = check_component(id, catalogue=, key_value_stores=, sqlite_databases=,
                               allowed_outbound_hosts=, variables=)            # -> AllowedHosts
     # both raise HostApiConfigError (a StartupError) naming the key, component and pattern
@@ -42,6 +43,7 @@ from spinkube.runtime.hostapi.catalogue import (
     SqliteFileStore,
     StoreCatalogue,
     build_catalogue,
+    catalogue_from_runtime_config,
     catalogue_from_toml,
 )
 from spinkube.runtime.hostapi.errors import (
@@ -130,6 +132,7 @@ __all__ = [
     "TooManyConnectionsError",
     "UnsupportedApiError",
     "build_catalogue",
+    "catalogue_from_runtime_config",
     "catalogue_from_toml",
     "check_component",
     "parse_allowed_hosts",

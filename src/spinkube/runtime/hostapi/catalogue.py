@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from spinkube.runtime.hostapi.errors import HostApiConfigError
+from spinkube.runtime.runtime_config import RuntimeConfig
 
 DEFAULT_LABEL = "default"
 DEFAULT_KEY_VALUE_FILE = "sqlite_key_value.db"
@@ -72,6 +73,19 @@ DatabaseSpec = LocalDatabase | LibsqlDatabase
 class StoreCatalogue:
     key_value_stores: Mapping[str, KeyValueSpec]
     sqlite_databases: Mapping[str, DatabaseSpec]
+
+
+def catalogue_from_runtime_config(
+    config: RuntimeConfig, *, state_dir: Path, config_file: Path | None, work_dir: Path
+) -> StoreCatalogue:
+    """The catalogue from :func:`spinkube.runtime.runtime_config.load_runtime_config`'s result."""
+    return build_catalogue(
+        key_value_stores=config.key_value_stores,
+        sqlite_databases=config.sqlite_databases,
+        state_dir=state_dir,
+        config_dir=None if config_file is None else config_file.parent,
+        work_dir=work_dir,
+    )
 
 
 def catalogue_from_toml(

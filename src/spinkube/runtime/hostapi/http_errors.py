@@ -82,6 +82,10 @@ class HttpProtocolError(OutboundHttpError):
     case = "HTTP-protocol-error"
 
 
+class HttpResponseBodySizeError(OutboundHttpError):
+    case = "HTTP-response-body-size"
+
+
 class InternalError(OutboundHttpError):
     case = "internal-error"
 

@@ -34,10 +34,34 @@ class RedisKeyValueStore:
         return bool(self._run("EXISTS", key))
 
     def get_keys(self) -> list[str]:
-        return self._call(lambda c: [_text(k) for k in c.scan_iter(count=1000)])
+        keys: list[str] = []
+        cursor = b"0"
+        while True:
+            cursor, batch = self._run("SCAN", cursor, "COUNT", 1000)
+            keys.extend(_text(k) for k in batch)
+            if cursor in (b"0", "0"):
+                return list(dict.fromkeys(keys))  # SCAN may repeat a key
 
     def increment(self, key: str, delta: int) -> int:
         return int(self._run("INCRBY", key, delta))
+
+    def compare_and_swap(self, key: str, expected: bytes | None, value: bytes) -> bool:
+        """WATCH, compare, then MULTI/SET/EXEC: EXEC answers nil when the key changed."""
+
+        def swap(client: redis.Redis) -> bool:
+            with client.pipeline(transaction=True) as pipe:
+                try:
+                    execute(pipe, "WATCH", key)
+                    if execute(pipe, "GET", key) != expected:
+                        return False
+                    pipe.multi()
+                    execute(pipe, "SET", key, bytes(value))
+                    pipe.execute()
+                except redis.WatchError:
+                    return False
+                return True
+
+        return self._call(swap)
 
     def get_many(self, keys: Sequence[str]) -> list[tuple[str, bytes | None]]:
         if not keys:

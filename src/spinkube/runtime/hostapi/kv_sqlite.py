@@ -81,6 +81,14 @@ class SqliteKeyValueStore:
             conn.execute(_SET, (self._label, key, str(value).encode()))
         return value
 
+    def compare_and_swap(self, key: str, expected: bytes | None, value: bytes) -> bool:
+        with self._transaction() as conn:
+            row = conn.execute(_GET, (self._label, key)).fetchone()
+            if (None if row is None else _bytes(row[0])) != expected:
+                return False
+            conn.execute(_SET, (self._label, key, bytes(value)))
+        return True
+
     def get_many(self, keys: Sequence[str]) -> list[tuple[str, bytes | None]]:
         return [(key, self.get(key)) for key in keys]
 

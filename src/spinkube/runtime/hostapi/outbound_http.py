@@ -29,6 +29,7 @@ from spinkube.runtime.hostapi.http_errors import (
     HttpRequestDeniedError,
     HttpRequestMethodInvalidError,
     HttpRequestUriInvalidError,
+    HttpResponseBodySizeError,
     InternalError,
     map_httpx_error,
 )
@@ -36,6 +37,8 @@ from spinkube.runtime.hostapi.http_errors import (
 log = logging.getLogger(__name__)
 
 SERVICE_CHAINING_SUFFIX = ".spin.internal"
+MAX_RESPONSE_BYTES = 128 * 1024 * 1024
+"""Responses are buffered in the host; a larger one is ``HTTP-response-body-size``."""
 _TOKEN = "!#$%&'*+-.^_`|~"
 """RFC 9110 token characters besides letters and digits (a method is a token)."""
 _CLIENT_DEFAULT_HEADERS = ("accept", "accept-encoding", "connection", "user-agent")
@@ -65,10 +68,26 @@ class Timeouts:
     first_byte_s: float | None = 60.0
     between_bytes_s: float | None = 60.0
 
+    @classmethod
+    def from_nanos(
+        cls, connect: int | None, first_byte: int | None, between_bytes: int | None
+    ) -> Timeouts:
+        """From ``wasi:http`` request-options durations (nanoseconds); None keeps the default."""
+        default = cls()
+        return cls(
+            connect_s=_seconds(connect, default.connect_s),
+            first_byte_s=_seconds(first_byte, default.first_byte_s),
+            between_bytes_s=_seconds(between_bytes, default.between_bytes_s),
+        )
+
     def as_httpx(self) -> httpx.Timeout:
         reads = [t for t in (self.first_byte_s, self.between_bytes_s) if t is not None]
         read = max(reads) if len(reads) == 2 else None
         return httpx.Timeout(connect=self.connect_s, read=read, write=read, pool=self.connect_s)
+
+
+def _seconds(nanos: int | None, default: float | None) -> float | None:
+    return default if nanos is None else nanos / 1e9
 
 
 SelfDispatch = Callable[[OutboundRequest], OutboundResponse]
@@ -86,7 +105,9 @@ class OutboundHttp:
         self_dispatch: SelfDispatch | None = None,
         chain_dispatch: ChainDispatch | None = None,
         client: Callable[[], httpx.Client] | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
+        self._max_response_bytes = max_response_bytes
         self._allowed = allowed
         self._component_id = component_id
         self._self_dispatch = self_dispatch
@@ -107,7 +128,7 @@ class OutboundHttp:
             raise self._denied(request.url)
         if parts.hostname.endswith(SERVICE_CHAINING_SUFFIX):
             return self._chain(parts.hostname.removesuffix(SERVICE_CHAINING_SUFFIX), request)
-        return _send(self._client(), request, timeouts)
+        return _send(self._client(), request, timeouts, self._max_response_bytes)
 
     def _to_self(self, request: OutboundRequest) -> OutboundResponse:
         if not self._allowed.allows_relative():
@@ -131,7 +152,9 @@ class OutboundHttp:
         return HttpRequestDeniedError(f"{origin} is not in the component's allowed_outbound_hosts")
 
 
-def _send(client: httpx.Client, request: OutboundRequest, timeouts: Timeouts) -> OutboundResponse:
+def _send(
+    client: httpx.Client, request: OutboundRequest, timeouts: Timeouts, max_body: int
+) -> OutboundResponse:
     try:
         built = client.build_request(
             request.method,
@@ -143,7 +166,7 @@ def _send(client: httpx.Client, request: OutboundRequest, timeouts: Timeouts) ->
         _drop_client_defaults(built, request.headers)
         response = client.send(built, stream=True)
         try:
-            body = b"".join(response.iter_raw())
+            body = _read_body(response, max_body)
         finally:
             response.close()
     except httpx.HTTPError as exc:
@@ -152,6 +175,18 @@ def _send(client: httpx.Client, request: OutboundRequest, timeouts: Timeouts) ->
         raise HttpRequestUriInvalidError("header names must be ASCII") from None
     headers = [(k.decode("latin-1"), v) for k, v in response.headers.raw]
     return OutboundResponse(status=response.status_code, headers=headers, body=body)
+
+
+def _read_body(response: httpx.Response, limit: int) -> bytes:
+    """The body as the server sent it (no content decoding), at most ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > limit:
+            raise HttpResponseBodySizeError(f"response body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _drop_client_defaults(built: httpx.Request, sent: Sequence[tuple[str, bytes]]) -> None:

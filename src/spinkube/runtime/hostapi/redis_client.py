@@ -16,6 +16,7 @@ from typing import Any
 
 import redis
 from redis._parsers import _RESP2Parser
+from redis.client import Pipeline
 from redis.utils import SENTINEL
 
 CONNECT_TIMEOUT_S = 10.0
@@ -73,6 +74,6 @@ def _new_client(url: str) -> redis.Redis:
     return client
 
 
-def execute(client: redis.Redis, *command: Any) -> Any:
+def execute(client: redis.Redis | Pipeline, *command: Any) -> Any:
     """Send one command and return the raw reply (redis-py's method is untyped)."""
     return client.execute_command(*command)  # type: ignore[no-untyped-call]
