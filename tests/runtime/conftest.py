@@ -156,9 +156,16 @@ def run_runtime(
 def echo_server(tmp_path: Path, processes: list[Served]) -> Callable[..., Served]:
     """The server package with a Python handler (``echo_server.py``): HTTP mechanics alone."""
 
-    def start(*, workers: int = 1, max_body: int = 1 << 20) -> Served:
+    def start(*, workers: int = 1, max_body: int = 1 << 20, idle_timeout_s: float = 60.0) -> Served:
         port = free_port()
-        argv = [sys.executable, str(ECHO_SERVER), f"127.0.0.1:{port}", str(workers), str(max_body)]
+        argv = [
+            sys.executable,
+            str(ECHO_SERVER),
+            f"127.0.0.1:{port}",
+            str(workers),
+            str(max_body),
+            str(idle_timeout_s),
+        ]
         served = Served(_spawn(argv, None, tmp_path / "echo.log"), port, tmp_path / "echo.log")
         processes.append(served)
         served.wait_ready("/ok")

@@ -194,3 +194,13 @@ def test_two_workers_serve_from_separate_processes(echo_server) -> None:
         with httpx.Client() as client:  # a new connection each time: SO_REUSEPORT spreads them
             pids.add(client.get(served.url("/pid")).text)
     assert len(pids) == 2
+
+
+def test_silent_connections_are_closed_after_the_idle_timeout(echo_server, raw) -> None:
+    served = echo_server(idle_timeout_s=1.0)
+    idle, stalled = raw(served.port), raw(served.port)
+    idle.send(get("/ok"))
+    assert idle.read_response()[0] == 200
+    stalled.send(b"GET /ok HTTP/1.1\r\n")  # a head that never ends
+    assert idle.is_closed_by_peer()  # blocks until the server closes it (30 s socket timeout)
+    assert stalled.is_closed_by_peer()

@@ -26,7 +26,8 @@ class WasmBackend:
     """Compiles into the on-disk cache (``precompile``) and loads from it (``build``)."""
 
     def __init__(self, *, cache_dir: Path | None = None) -> None:
-        self._cache_dir = cache_dir
+        """``cache_dir`` is ``--cache-dir``: compiled components go to its ``wasm/``."""
+        self._cache_dir = cache_dir / "wasm" if cache_dir else None
 
     def is_compiled(self, plan: ServePlan) -> bool:
         """Whether every component already has a compile-cache entry (no engine needed)."""

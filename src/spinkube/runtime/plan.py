@@ -14,6 +14,7 @@ from pathlib import Path
 
 from spinkube.runtime.config import AppConfig
 from spinkube.runtime.errors import StartupError
+from spinkube.runtime.hostapi import AllowedHosts, StoreCatalogue, build_catalogue, check_component
 from spinkube.runtime.loader import LoadedApp, check_triggers, load_app, retain_components
 from spinkube.runtime.runtime_config import RuntimeConfig, load_runtime_config
 from spinkube.runtime.trigger.http import AppInfo
@@ -34,6 +35,8 @@ class ComponentPlan:
     id: str
     wasm: Path
     context: ComponentContext
+    allowed_hosts: AllowedHosts
+    """Its ``allowed_outbound_hosts``, parsed and checked (templates rendered)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +44,12 @@ class ServePlan:
     app: App
     info: AppInfo
     components: tuple[ComponentPlan, ...]
-    """The components some route reaches, in manifest order."""
+    """The components of the HTTP triggers (private ones too), in manifest order."""
     routes: tuple[tuple[Route, str], ...]
     state_dir: Path
     runtime_config: RuntimeConfig
+    stores: StoreCatalogue
+    """The key-value stores and SQLite databases of the runtime config (and the defaults)."""
     max_instance_memory: int | None
 
 
@@ -64,11 +69,18 @@ def plan_app(
         providers.append(lambda _name: "")
     values = resolve_app_variables(app, providers)
     state_dir = _state_dir(config.state_dir, app)
-    routed = {component_id for _route, component_id in routes}
+    served = {t.component for t in app.http_triggers}  # private ones too: chaining reaches them
+    stores = build_catalogue(
+        key_value_stores=runtime_config.key_value_stores,
+        sqlite_databases=runtime_config.sqlite_databases,
+        state_dir=state_dir,
+        config_dir=config.runtime_config_file.parent if config.runtime_config_file else None,
+        work_dir=Path.cwd(),
+    )
     components = tuple(
-        _component_plan(app, c, values, state_dir, runtime_config)
+        _component_plan(app, c, values, state_dir, stores)
         for c in app.components.values()
-        if c.id in routed
+        if c.id in served
     )
     return ServePlan(
         app=app,
@@ -77,6 +89,7 @@ def plan_app(
         routes=routes,
         state_dir=state_dir,
         runtime_config=runtime_config,
+        stores=stores,
         max_instance_memory=config.max_instance_memory,
     )
 
@@ -97,7 +110,7 @@ def _component_plan(
     component: Component,
     values: dict[str, str],
     state_dir: Path,
-    runtime_config: RuntimeConfig,
+    stores: StoreCatalogue,
 ) -> ComponentPlan:
     try:
         wasm = wasm_path(app, component)
@@ -115,7 +128,15 @@ def _component_plan(
         sqlite_databases=tuple(component.sqlite_databases),
         allowed_outbound_hosts=tuple(component.allowed_outbound_hosts),
     )
-    return ComponentPlan(id=component.id, wasm=wasm, context=context)
+    allowed_hosts = check_component(
+        component.id,
+        catalogue=stores,
+        key_value_stores=component.key_value_stores,
+        sqlite_databases=component.sqlite_databases,
+        allowed_outbound_hosts=component.allowed_outbound_hosts,
+        variables=values,
+    )
+    return ComponentPlan(id=component.id, wasm=wasm, context=context, allowed_hosts=allowed_hosts)
 
 
 def _files(app: App, component: Component, state_dir: Path) -> dict[str, Path]:

@@ -41,8 +41,16 @@ class ServerState:
     default_authority: str
     max_body: int
     access_log: AccessLog | None = None
+    idle_timeout_s: float = 60.0
+    """A connection silent this long is closed (idle keep-alive, or a stalled request)."""
     connections: set[HttpConnection] = field(default_factory=set)
     draining: bool = False
+
+    def close_silent(self, now: float) -> None:
+        """Close the connections that sent nothing for ``idle_timeout_s``."""
+        limit = now - self.idle_timeout_s
+        for conn in [c for c in self.connections if c.last_seen < limit]:
+            conn.close()
 
     def drain(self) -> None:
         """Stop keep-alive: idle connections close now, busy ones after their response."""
@@ -52,7 +60,17 @@ class ServerState:
 
 
 class HttpConnection(asyncio.Protocol):
-    __slots__ = ("_body", "_buf", "_chunks", "_client", "_closing", "_head", "_state", "_transport")
+    __slots__ = (
+        "_body",
+        "_buf",
+        "_chunks",
+        "_client",
+        "_closing",
+        "_head",
+        "_state",
+        "_transport",
+        "last_seen",
+    )
 
     def __init__(self, state: ServerState) -> None:
         self._state = state
@@ -63,6 +81,7 @@ class HttpConnection(asyncio.Protocol):
         self._chunks: ChunkedReader | None = None
         self._client = ""
         self._closing = False
+        self.last_seen = time.monotonic()
 
     # asyncio callbacks
 
@@ -83,6 +102,7 @@ class HttpConnection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self._closing:
             return  # lingering after a refusal: discard what the client still sends
+        self.last_seen = time.monotonic()
         self._buf += data
         try:
             self._process()
@@ -160,8 +180,10 @@ class HttpConnection(asyncio.Protocol):
     def _dispatch(self) -> None:
         head = self._head
         assert head is not None
-        body = bytes(self._body) if self._body else b""
-        self._head, self._chunks, self._body = None, None, bytearray()
+        body = b""
+        if self._body:
+            body, self._body = bytes(self._body), bytearray()
+        self._head, self._chunks = None, None
         state = self._state
         request = Request(
             head.method,
@@ -179,6 +201,7 @@ class HttpConnection(asyncio.Protocol):
             state.access_log.record(request, head.version, response.status, sent, started)
         if not keep_alive:
             self._close()
+        self.last_seen = time.monotonic()
 
     def _call_handler(self, request: Request) -> Response:
         try:

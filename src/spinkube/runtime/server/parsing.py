@@ -58,6 +58,8 @@ def parse_head(raw: bytes) -> Head:
             head.authority = value.decode("latin-1")
         elif name == "expect":
             head.expect_continue = value.lower() == b"100-continue"
+    if "://" in target:
+        head.target, head.authority = _origin_form(target)
     if length is not None:
         if head.chunked:
             raise BadRequestError(400, "both content-length and transfer-encoding")
@@ -83,6 +85,15 @@ def _request_line(line: bytes) -> tuple[str, str, str]:
     if not (target.startswith(b"/") or target == b"*" or b"://" in target):
         raise BadRequestError(400, "malformed request target")
     return method.decode("ascii"), target.decode("latin-1"), proto
+
+
+def _origin_form(target: str) -> tuple[str, str]:
+    """``http://host/p?q`` as ``/p?q`` and ``host``: the target's authority wins over ``Host``."""
+    authority, _, rest = target.partition("://")[2].partition("/")
+    if not authority:
+        raise BadRequestError(400, "malformed request target")
+    path, _, query = rest.partition("?")
+    return "/" + path + ("?" + query if query else ""), authority
 
 
 def _header(line: bytes) -> tuple[str, bytes]:

@@ -27,6 +27,7 @@ class WorkerSettings:
     grace_s: float
     access_log: bool
     default_authority: str
+    idle_timeout_s: float = 60.0
 
 
 def run_worker(sock: socket.socket, handler: Handler, settings: WorkerSettings) -> int:
@@ -46,16 +47,27 @@ async def _serve(sock: socket.socket, handler: Handler, settings: WorkerSettings
         default_authority=settings.default_authority,
         max_body=settings.max_body,
         access_log=AccessLog() if settings.access_log else None,
+        idle_timeout_s=settings.idle_timeout_s,
     )
     stop = loop.create_future()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, _set_once, stop)
     server = await loop.create_server(lambda: HttpConnection(state), sock=sock)
+    sweeper = asyncio.create_task(_sweep(state))
     await stop
+    sweeper.cancel()
     server.close()
     state.drain()
     await _wait_drained(state, settings.grace_s)
     return 0
+
+
+async def _sweep(state: ServerState) -> None:
+    """Close silent connections now and then; a timer per connection would cost every request."""
+    interval = max(0.5, state.idle_timeout_s / 4)
+    while True:
+        await asyncio.sleep(interval)
+        state.close_silent(time.monotonic())
 
 
 def _set_once(future: asyncio.Future[None]) -> None:

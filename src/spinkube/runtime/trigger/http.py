@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spinkube.runtime.server.messages import Headers, Request, Response, plain
-from spinkube.runtime.trigger.router import Routed, Router
+from spinkube.runtime.trigger.router import Routed, Router, chained_entry
 from spinkube.runtime.wasm.api import ComponentHost, GuestError, GuestRequest
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class AppInfo:
 class HttpTrigger:
     """The request handler workers serve: routes a request to a component host and runs it."""
 
-    __slots__ = ("_base", "_deadline_s", "_hosts", "_info", "_router", "_scheme")
+    __slots__ = ("_base", "_busy", "_deadline_s", "_hosts", "_info", "_router", "_scheme")
 
     def __init__(
         self,
@@ -64,31 +64,51 @@ class HttpTrigger:
         self._base = base.encode()
         self._deadline_s = deadline_s
         self._scheme = scheme
+        self._busy: set[str] = set()
 
     def __call__(self, request: Request) -> Response:
-        target = request.target
-        path = target.partition("?")[0]
+        path = request.target.partition("?")[0]
         if path.startswith(WELL_KNOWN_PREFIX):
             return self._well_known(path[len(WELL_KNOWN_PREFIX) :])
         routed = self._router.route(path)
         if routed is None:
             return _not_found()
-        host = self._hosts.get(routed.entry.component_id)
+        return self._run(request, routed)
+
+    def chain(self, component_id: str, request: Request) -> Response:
+        """Service chaining (``http://<component>.spin.internal/...``): the component directly,
+        routes bypassed, as if it were routed at ``/...`` (private components included)."""
+        if component_id not in self._hosts:
+            return _not_found()
+        path = request.target.partition("?")[0]
+        return self._run(request, Routed(chained_entry(component_id), path, {}))
+
+    def _run(self, request: Request, routed: Routed) -> Response:
+        component_id = routed.entry.component_id
+        host = self._hosts.get(component_id)
         if host is None:
             return _not_found()
+        if component_id in self._busy:
+            # One request at a time per component host: a guest calling back into its own
+            # component (directly or through a chain) would wait on itself for ever.
+            log.error("component %r called itself (self request or chain); refused", component_id)
+            return plain(508, "a component cannot call itself in this runtime")
         guest = GuestRequest(
             request.method,
-            target,
+            request.target,
             self._scheme,
             request.authority,
             self._guest_headers(request, routed),
             request.body,
         )
+        self._busy.add(component_id)
         try:
             answer = host.handle(guest, deadline_s=self._deadline_s)
         except GuestError as exc:
-            log.error("component %r failed: %s", routed.entry.component_id, exc)
+            log.error("component %r failed: %s", component_id, exc)
             return plain(500)
+        finally:
+            self._busy.discard(component_id)
         return Response(answer.status, answer.headers, answer.body)
 
     def _guest_headers(self, request: Request, routed: Routed) -> Headers:

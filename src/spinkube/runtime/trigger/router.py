@@ -28,6 +28,8 @@ class RouteEntry:
     """``spin-raw-component-route``: the route as written in the manifest."""
     component_route: bytes
     """``spin-component-route``: the raw route without its ``/...`` wildcard."""
+    prefix: str | None
+    """For a wildcard route without parameters, its fixed part: matched by a string compare."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +72,18 @@ class Router:
 
     def route(self, path: str) -> Routed | None:
         """The most specific route for a request path (without its query), or None."""
-        entry = self._exact.get(_exact_key(path))
+        key = _exact_key(path)
+        entry = self._exact.get(key)
         if entry is not None:
             return Routed(entry, "", _NO_PARAMS)
         for entry in self._patterns:
-            match = entry.route.match(path)
-            if match is not None:
-                return Routed(entry, match.path_info, match.params)
+            prefix = entry.prefix
+            if prefix is None:
+                match = entry.route.match(path)
+                if match is not None:
+                    return Routed(entry, match.path_info, match.params)
+            elif key.startswith(prefix) and (len(key) == len(prefix) or key[len(prefix)] == "/"):
+                return Routed(entry, key[len(prefix) :], _NO_PARAMS)
         return None
 
     @property
@@ -109,4 +116,16 @@ def _entry(route: Route, component_id: str) -> RouteEntry:
         matched_route=str(route).encode(),
         raw_route=raw.encode(),
         component_route=prefix.encode(),
+        prefix=route.pattern if _is_plain_wildcard(route) else None,
     )
+
+
+def _is_plain_wildcard(route: Route) -> bool:
+    return (
+        route.wildcard and ":" not in route.pattern and _exact_key(route.pattern) == route.pattern
+    )
+
+
+def chained_entry(component_id: str) -> RouteEntry:
+    """The route a service-chained request is seen under: ``/...`` of the component itself."""
+    return _entry(Route.parse("/..."), component_id)
