@@ -159,5 +159,13 @@ def _reported() -> Iterator[None]:
         sys.exit(int(exc.exit_code))
 
 
+def _register_subgroups() -> None:
+    from spinkube.runtime.registry_cli import registry
+
+    main.add_command(registry)
+
+
+_register_subgroups()
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,67 @@
+"""``spinkube-runtime registry push``: publish a Spin app to an OCI registry, (spin registry push).
+
+Credentials come from ``--username``/``--password-stdin`` when given, else from Docker's
+``config.json`` (``$DOCKER_CONFIG`` or ``~/.docker``), as Spin and containerd do.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from spinkube.oci.auth import Credentials, load_docker_config
+from spinkube.oci.client import RegistryClient
+from spinkube.oci.errors import OciError, ReferenceError
+from spinkube.oci.push import push
+from spinkube.runtime.errors import ExitCode
+
+
+@click.group()
+def registry() -> None:
+    """Publish Spin apps to OCI registries."""
+
+
+@registry.command("push")
+@click.argument("reference")
+@click.option(
+    "-f",
+    "--from",
+    "source",
+    default="spin.toml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The app's spin.toml, or the directory holding it.",
+)
+@click.option("--insecure", is_flag=True, help="Use plain HTTP (loopback registries always do).")
+@click.option("-u", "--username", help="Registry user name (with --password-stdin).")
+@click.option("--password-stdin", is_flag=True, help="Read the registry password from stdin.")
+def push_command(
+    reference: str, source: Path, insecure: bool, username: str | None, password_stdin: bool
+) -> None:
+    """Push the app to REFERENCE (e.g. localhost:5000/hello:v1); prints the manifest digest."""
+    credentials = _credentials(username, password_stdin) or load_docker_config()
+    try:
+        with RegistryClient(credentials=credentials, insecure=insecure or None) as client:
+            result = push(source, reference, client=client)
+    except ReferenceError as exc:
+        _fail(f"invalid reference {reference!r}: {exc}", ExitCode.USAGE)
+    except OciError as exc:
+        _fail(f"cannot push {source} to {reference}: {exc}", ExitCode.REGISTRY)
+    click.echo(f"Pushed with digest {result.digest}")
+
+
+def _credentials(username: str | None, password_stdin: bool) -> Credentials | None:
+    if password_stdin and not username:
+        _fail("--password-stdin needs --username", ExitCode.USAGE)
+    if username is None:
+        return None
+    password = sys.stdin.read().rstrip("\n") if password_stdin else ""
+    return Credentials(username=username, password=password)
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(int(code))
