@@ -19,7 +19,7 @@ LogFormat = Literal["plain", "json"]
 DEFAULT_HEALTH_ADDRESS = ":8082"
 DEFAULT_METRICS_ADDRESS = ":8080"
 DEFAULT_WEBHOOK_ADDRESS = ":9443"
-DEFAULT_CERT_DIR = "/tmp/k8s-webhook-server/serving-certs"  # noqa: S108 (controller-runtime's path)
+DEFAULT_CERT_DIR = "/tmp/k8s-webhook-server/serving-certs"
 DEFAULT_LEADER_ELECTION_ID = "spin-operator-leader"
 SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
@@ -37,7 +37,7 @@ class BindAddress:
         host, sep, port = text.rpartition(":")
         if not sep or not port.isdigit():
             raise ValueError(f"invalid bind address {text!r}: expected host:port or :port")
-        host = host.strip("[]") or "0.0.0.0"  # noqa: S104 (":8080" means every interface)
+        host = host.strip("[]") or "0.0.0.0"
         return cls(host, int(port))
 
     @property
@@ -65,7 +65,7 @@ class LeaderElection:
 @dataclass(frozen=True)
 class WebhookServer:
     enabled: bool = False
-    address: BindAddress = BindAddress.parse(DEFAULT_WEBHOOK_ADDRESS)
+    address: BindAddress = BindAddress("0.0.0.0", 9443)
     cert_dir: Path = Path(DEFAULT_CERT_DIR)
 
     @property
@@ -84,12 +84,16 @@ class ManagerConfig:
     kubeconfig: Path | None = None
     namespace: str | None = None
     """Watch only this namespace; None watches all."""
-    health_address: BindAddress = BindAddress.parse(DEFAULT_HEALTH_ADDRESS)
-    metrics_address: BindAddress = BindAddress.parse(DEFAULT_METRICS_ADDRESS)
-    webhooks: WebhookServer = WebhookServer()
-    leader_election: LeaderElection = LeaderElection()
+    health_address: BindAddress = BindAddress("0.0.0.0", 8082)
+    metrics_address: BindAddress = BindAddress("0.0.0.0", 8080)
+    webhooks: WebhookServer = field(default_factory=WebhookServer)
+    leader_election: LeaderElection = field(default_factory=LeaderElection)
     log_level: str = "info"
     log_format: LogFormat = "plain"
+    metrics_secure: bool = False
+    """Serve /metrics over HTTPS to callers allowed to `get /metrics` (TokenReview + SAR)."""
+    metrics_cert_dir: Path | None = None
+    """tls.crt/tls.key for secure metrics; None: the webhook certificate's directory."""
     ca_bundle: Path | None = None
     """The PEM bundle for executors with `installDefaultCACerts`; None: the system's."""
 
@@ -100,39 +104,96 @@ def _parser() -> argparse.ArgumentParser:
         description="The Spin Operator manager: SpinApp and SpinAppExecutor controllers and "
         "their admission webhooks.",
     )
-    p.add_argument("--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG, "
-                   "the in-cluster service account, ~/.kube/config)")
+    p.add_argument(
+        "--kubeconfig",
+        type=Path,
+        help="kubeconfig file (default: $KUBECONFIG, "
+        "the in-cluster service account, ~/.kube/config)",
+    )
     p.add_argument("--namespace", help="watch only this namespace (default: all namespaces)")
-    p.add_argument("--health-probe-bind-address", default=DEFAULT_HEALTH_ADDRESS,
-                   help="address of /healthz and /readyz (default %(default)s)")
-    p.add_argument("--metrics-bind-address", default=DEFAULT_METRICS_ADDRESS,
-                   help="address of the Prometheus /metrics endpoint, plain HTTP; "
-                   "port 0 disables it (default %(default)s)")
-    p.add_argument("--leader-elect", action="store_true",
-                   help="run the controllers only while holding the leader Lease")
-    p.add_argument("--leader-election-namespace",
-                   help="namespace of the Lease (default: $POD_NAMESPACE or the kubeconfig's)")
-    p.add_argument("--leader-election-id", default=DEFAULT_LEADER_ELECTION_ID,
-                   help="name of the Lease (default %(default)s)")
-    p.add_argument("--leader-election-lease-duration", type=float, default=15.0,
-                   help="seconds a Lease is valid without renewal (default %(default)s)")
-    p.add_argument("--leader-election-renew-deadline", type=float, default=10.0,
-                   help="seconds the leader tries to renew before giving up (default %(default)s)")
-    p.add_argument("--leader-election-retry-period", type=float, default=2.0,
-                   help="seconds between attempts to acquire or renew (default %(default)s)")
-    p.add_argument("--enable-webhooks", action="store_true",
-                   help="serve the admission webhooks over HTTPS")
-    p.add_argument("--webhook-bind-address", default=DEFAULT_WEBHOOK_ADDRESS,
-                   help="address of the webhook server (default %(default)s)")
-    p.add_argument("--webhook-cert-dir", type=Path, default=Path(DEFAULT_CERT_DIR),
-                   help="directory holding tls.crt and tls.key (default %(default)s)")
-    p.add_argument("--ca-bundle", type=Path,
-                   help="PEM bundle installed for executors with installDefaultCACerts "
-                   f"(default: {SYSTEM_CA_BUNDLE}, else certifi's)")
-    p.add_argument("--log-level", default="info",
-                   choices=["debug", "info", "warning", "error"], help="(default %(default)s)")
-    p.add_argument("--log-format", default="plain", choices=["plain", "json"],
-                   help="(default %(default)s)")
+    p.add_argument(
+        "--health-probe-bind-address",
+        default=DEFAULT_HEALTH_ADDRESS,
+        help="address of /healthz and /readyz (default %(default)s)",
+    )
+    p.add_argument(
+        "--metrics-bind-address",
+        default=DEFAULT_METRICS_ADDRESS,
+        help="address of the Prometheus /metrics endpoint, plain HTTP; "
+        "port 0 disables it (default %(default)s)",
+    )
+    p.add_argument(
+        "--metrics-secure",
+        action="store_true",
+        help="serve /metrics over HTTPS, only to callers the cluster allows to get /metrics "
+        "(TokenReview and SubjectAccessReview, as upstream)",
+    )
+    p.add_argument(
+        "--metrics-cert-dir",
+        type=Path,
+        help="tls.crt and tls.key for --metrics-secure (default: --webhook-cert-dir)",
+    )
+    p.add_argument(
+        "--leader-elect",
+        action="store_true",
+        help="run the controllers only while holding the leader Lease",
+    )
+    p.add_argument(
+        "--leader-election-namespace",
+        help="namespace of the Lease (default: $POD_NAMESPACE or the kubeconfig's)",
+    )
+    p.add_argument(
+        "--leader-election-id",
+        default=DEFAULT_LEADER_ELECTION_ID,
+        help="name of the Lease (default %(default)s)",
+    )
+    p.add_argument(
+        "--leader-election-lease-duration",
+        type=float,
+        default=15.0,
+        help="seconds a Lease is valid without renewal (default %(default)s)",
+    )
+    p.add_argument(
+        "--leader-election-renew-deadline",
+        type=float,
+        default=10.0,
+        help="seconds the leader tries to renew before giving up (default %(default)s)",
+    )
+    p.add_argument(
+        "--leader-election-retry-period",
+        type=float,
+        default=2.0,
+        help="seconds between attempts to acquire or renew (default %(default)s)",
+    )
+    p.add_argument(
+        "--enable-webhooks", action="store_true", help="serve the admission webhooks over HTTPS"
+    )
+    p.add_argument(
+        "--webhook-bind-address",
+        default=DEFAULT_WEBHOOK_ADDRESS,
+        help="address of the webhook server (default %(default)s)",
+    )
+    p.add_argument(
+        "--webhook-cert-dir",
+        type=Path,
+        default=Path(DEFAULT_CERT_DIR),
+        help="directory holding tls.crt and tls.key (default %(default)s)",
+    )
+    p.add_argument(
+        "--ca-bundle",
+        type=Path,
+        help="PEM bundle installed for executors with installDefaultCACerts "
+        f"(default: {SYSTEM_CA_BUNDLE}, else certifi's)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="(default %(default)s)",
+    )
+    p.add_argument(
+        "--log-format", default="plain", choices=["plain", "json"], help="(default %(default)s)"
+    )
     return p
 
 
@@ -169,12 +230,15 @@ def parse_args(
     return ManagerConfig(
         kubeconfig=args.kubeconfig,
         namespace=args.namespace or None,
-        health_address=_address(parser, "--health-probe-bind-address",
-                                args.health_probe_bind_address),
+        health_address=_address(
+            parser, "--health-probe-bind-address", args.health_probe_bind_address
+        ),
         metrics_address=_address(parser, "--metrics-bind-address", args.metrics_bind_address),
         webhooks=webhooks,
         leader_election=election,
         log_level=args.log_level,
         log_format=args.log_format,
+        metrics_secure=args.metrics_secure,
+        metrics_cert_dir=args.metrics_cert_dir,
         ca_bundle=args.ca_bundle,
     )

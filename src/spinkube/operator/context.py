@@ -6,6 +6,8 @@ Built once by the manager and handed to kopf as its `memo`; handlers read it wit
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -16,6 +18,11 @@ from spinkube.operator.metrics import Metrics
 
 Recorder = Callable[[str, str, str], None]
 """Posts an event about one object: `record("Warning", "MissingExecutor", "message")`."""
+
+Logger = logging.Logger | logging.LoggerAdapter[Any]
+"""What kopf hands handlers as `logger` (an adapter that prefixes `[namespace/name]`)."""
+
+MAX_CONCURRENT_RECONCILES = 16
 
 NORMAL = "Normal"
 WARNING = "Warning"
@@ -28,6 +35,12 @@ class Context:
     ca_bundle: str | None = None
     """The PEM bundle for executors with `installDefaultCACerts` (read once at start-up)."""
     apps: AppState = field(default_factory=AppState)
+    reconcile_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_RECONCILES)
+    )
+    """Bounds the reconciliations in flight (kopf runs one worker per object, unbounded):
+    fewer requests and models alive at once keep the peak memory down when thousands of apps
+    change together, without kopf's `worker_limit` and its idle-timeout trap."""
 
 
 MEMO_KEY = "spinkube"
@@ -36,3 +49,8 @@ MEMO_KEY = "spinkube"
 def context_of(memo: Any) -> Context:
     """The `Context` kopf hands every handler in its `memo`."""
     return cast(Context, memo[MEMO_KEY])
+
+
+def to_json(obj: Any) -> dict[str, Any]:
+    """A lightkube object as plain Kubernetes JSON."""
+    return cast(dict[str, Any], obj.to_dict())

@@ -9,16 +9,15 @@ reconcile again. There is no periodic resync; see docs/operator.md.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import kopf
 
 from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
-from spinkube.kube import KubeError
 from spinkube.desired import Children
-from spinkube.operator.context import NORMAL, Context, Recorder, context_of
+from spinkube.kube import KubeError
+from spinkube.operator.context import NORMAL, Context, Logger, Recorder, context_of
 from spinkube.operator.controllers.children import DEPLOYMENT, SERVICE, on_child_event
 from spinkube.operator.controllers.errors import Rejected, RetryLater, backoff
 from spinkube.operator.controllers.executor import apps_using, check_deletion
@@ -41,13 +40,17 @@ def kopf_recorder(body: Mapping[str, Any]) -> Recorder:
     """Events about `body`, posted by kopf's background poster."""
 
     def record(type_: str, reason: str, message: str) -> None:
-        kopf.event(body, type=type_, reason=reason, message=message)
+        kopf.event(cast(kopf.Body, body), type=type_, reason=reason, message=message)
 
     return record
 
 
 async def _counted(
-    ctx: Context, controller: str, retry: int, step: Callable[[], Awaitable[Any]], *,
+    ctx: Context,
+    controller: str,
+    retry: int,
+    step: Callable[[], Awaitable[Any]],
+    *,
     cap: float = 30.0,
 ) -> None:
     """Run one reconciliation: metrics, and kopf's retry for what can heal by itself."""
@@ -81,8 +84,8 @@ def applied_message(children: Children) -> str:
 
 async def reconcile_app(
     body: kopf.Body,
-    memo: kopf.Memo,
-    logger: logging.Logger,
+    memo: Any,
+    logger: Logger,
     retry: int,
     reason: str,
     **_: Any,
@@ -98,12 +101,16 @@ async def reconcile_app(
     await _counted(ctx, SPINAPP_CONTROLLER, retry, step)
 
 
-async def forget_app(name: str, namespace: str, memo: kopf.Memo, **_: Any) -> None:
-    context_of(memo).apps.forget(AppKey(namespace, name))
+def was_deleted(event: kopf.RawEvent, **_: Any) -> bool:
+    return event.get("type") == "DELETED"
+
+
+async def forget_app(name: str, namespace: str | None, memo: Any, **_: Any) -> None:
+    context_of(memo).apps.forget(AppKey(namespace or "default", name))
 
 
 async def on_deployment_event(
-    event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo, logger: logging.Logger, **_: Any
+    event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
 ) -> None:
     ctx = context_of(memo)
     await on_child_event(
@@ -112,7 +119,7 @@ async def on_deployment_event(
 
 
 async def on_service_event(
-    event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo, logger: logging.Logger, **_: Any
+    event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
 ) -> None:
     ctx = context_of(memo)
     await on_child_event(
@@ -121,21 +128,19 @@ async def on_service_event(
 
 
 async def reconcile_dependents(
-    name: str, namespace: str, memo: kopf.Memo, logger: logging.Logger, **_: Any
+    name: str, namespace: str | None, memo: Any, logger: Logger, **_: Any
 ) -> None:
     """An executor appeared or changed: reconcile the apps that name it at once, instead of
     waiting for their retry."""
     ctx = context_of(memo)
-    for app in await apps_using(ctx.kube, namespace, name):
+    for app in await apps_using(ctx.kube, namespace or "default", name):
         try:
             await reconcile_spinapp(app, ctx=ctx, record=kopf_recorder(app), logger=logger)
         except (RetryLater, Rejected) as error:
             logger.info("SpinApp %s is not reconciled yet: %s", app["metadata"]["name"], error)
 
 
-async def guard_executor_deletion(
-    body: kopf.Body, memo: kopf.Memo, retry: int, **_: Any
-) -> None:
+async def guard_executor_deletion(body: kopf.Body, memo: Any, retry: int, **_: Any) -> None:
     ctx = context_of(memo)
 
     async def step() -> None:
@@ -148,7 +153,7 @@ def register(registry: kopf.OperatorRegistry) -> kopf.OperatorRegistry:
     """Register every handler of the manager in `registry`."""
     for decorator in (kopf.on.resume, kopf.on.create, kopf.on.update):
         decorator(*SPINAPPS, registry=registry, id="reconcile")(reconcile_app)
-    kopf.on.delete(*SPINAPPS, registry=registry, optional=True, id="forget")(forget_app)
+    kopf.on.event(*SPINAPPS, registry=registry, when=was_deleted, id="forget")(forget_app)
     owned = {APP_NAME_LABEL: kopf.PRESENT}
     kopf.on.event(*DEPLOYMENTS, registry=registry, labels=owned, id="deployment")(
         on_deployment_event

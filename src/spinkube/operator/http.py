@@ -1,10 +1,11 @@
-"""The manager's small HTTP servers: health probes and Prometheus metrics (plain HTTP)."""
+"""The manager's small HTTP servers: health probes and Prometheus metrics."""
 
 from __future__ import annotations
 
 import asyncio
 import ssl
 import time
+from pathlib import Path
 
 from aiohttp import web
 from lightkube.resources.core_v1 import Namespace
@@ -12,6 +13,7 @@ from lightkube.resources.core_v1 import Namespace
 from spinkube.kube import Kube, KubeError, NotFound
 from spinkube.operator.config import BindAddress
 from spinkube.operator.metrics import CONTENT_TYPE, Metrics
+from spinkube.operator.metrics_auth import MetricsAuthorizer, protected
 
 API_CHECK_TTL = 5.0
 
@@ -29,6 +31,15 @@ async def start_site(
         await runner.cleanup()
         raise
     return runner
+
+
+def ssl_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
+    """TLS 1.2+ with HTTP/1.1 only (upstream disables HTTP/2 on its servers)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_alpn_protocols(["http/1.1"])
+    context.load_cert_chain(cert_file, key_file)
+    return context
 
 
 class Readiness:
@@ -85,14 +96,16 @@ def health_app(readiness: Readiness) -> web.Application:
     return app
 
 
-def metrics_app(metrics: Metrics) -> web.Application:
-    async def scrape(_: web.Request) -> web.Response:
+def metrics_app(
+    metrics: Metrics, *, authorizer: MetricsAuthorizer | None = None
+) -> web.Application:
+    """`/metrics`; with an authorizer, only for callers allowed to `get /metrics`."""
+
+    async def scrape(_: web.Request) -> web.StreamResponse:
         response = web.Response(body=metrics.exposition())
         response.headers["Content-Type"] = CONTENT_TYPE
         return response
 
     app = web.Application()
-    app.router.add_get("/metrics", scrape)
+    app.router.add_get("/metrics", protected(scrape, authorizer) if authorizer else scrape)
     return app
-
-

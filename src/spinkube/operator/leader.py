@@ -93,24 +93,25 @@ class LeaderElector:
             with translated(self._target(), server=self._kube.server):
                 lease = await client.get(Lease, name, namespace=ns)
         except NotFound:
-            lease = Lease(metadata=ObjectMeta(name=name, namespace=ns), spec=self._spec(None))
+            fresh = self._spec(None)
+            lease = Lease(metadata=ObjectMeta(name=name, namespace=ns), spec=fresh)
             try:
                 with translated(self._target(), server=self._kube.server):
                     await client.create(lease)
             except Conflict:
                 return False
-            self._observe(lease.spec)
+            self._observe(fresh)
             return True
         self._observe(lease.spec or LeaseSpec())
         if self._held_by_other():
             return False
-        lease.spec = self._spec(lease.spec)
+        spec = lease.spec = self._spec(lease.spec)
         try:
             with translated(self._target(), server=self._kube.server):
                 await client.replace(lease)
         except Conflict:
             return False
-        self._observe(lease.spec)
+        self._observe(spec)
         return True
 
     def _set_leader(self, value: bool) -> None:
@@ -126,8 +127,12 @@ class LeaderElector:
 
     async def acquire(self) -> None:
         """Wait until this candidate holds the Lease."""
-        logger.info("attempting to acquire leader lease %s/%s as %s",
-                    self._namespace, self._config.lease_name, self.identity)
+        logger.info(
+            "attempting to acquire leader lease %s/%s as %s",
+            self._namespace,
+            self._config.lease_name,
+            self.identity,
+        )
         while not await self._attempt():
             await asyncio.sleep(self._config.retry_period)
         self._set_leader(True)

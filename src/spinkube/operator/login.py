@@ -11,6 +11,7 @@ from pathlib import Path
 
 import kopf
 from lightkube import KubeConfig
+from lightkube.config.models import User
 
 from spinkube.kube import KubeConfigError
 
@@ -30,7 +31,7 @@ def connection_info(config: KubeConfig) -> kopf.ConnectionInfo:
     single = config.get()
     if single is None:
         raise KubeConfigError("the kubeconfig has no current context")
-    cluster, user = single.cluster, single.user
+    cluster, user = single.cluster, single.user or User()
     base = getattr(single, "fname", None)
     token = user.token
     if not token and user.token_file:
@@ -50,4 +51,3 @@ def connection_info(config: KubeConfig) -> kopf.ConnectionInfo:
         private_key_data=user.client_key_data,
         default_namespace=single.namespace,
     )
-

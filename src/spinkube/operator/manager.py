@@ -14,21 +14,24 @@ import contextlib
 import logging
 import signal
 from pathlib import Path
+from typing import Any
 
 from spinkube.api import FIELD_MANAGER
 from spinkube.kube import Kube, load_kubeconfig
 from spinkube.operator.config import SYSTEM_CA_BUNDLE, ManagerConfig
 from spinkube.operator.context import Context
-from spinkube.operator.http import Readiness, health_app, metrics_app, start_site
+from spinkube.operator.http import Readiness, health_app, metrics_app, ssl_context, start_site
 from spinkube.operator.leader import LeaderElector
 from spinkube.operator.metrics import Metrics
+from spinkube.operator.metrics_auth import MetricsAuthorizer
 from spinkube.operator.runner import run_controllers
 from spinkube.operator.webhooks.server import start_webhook_server
 
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT = 8.0
-LOST_LEADERSHIP = 1
+FAILED = 1
+"""Exit code after losing the Lease or a crash of the controllers: Kubernetes restarts the pod."""
 
 
 def read_ca_bundle(path: Path | None) -> str | None:
@@ -53,7 +56,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def run(config: ManagerConfig) -> int:
-    """Run the manager until a signal (0) or the loss of leadership (1)."""
+    """Run the manager until a signal (0), the loss of leadership or a crash (1)."""
     kube = Kube(load_kubeconfig(config.kubeconfig), field_manager=FIELD_MANAGER)
     ctx = Context(kube=kube, metrics=Metrics(), ca_bundle=read_ca_bundle(config.ca_bundle))
     stop = asyncio.Event()
@@ -75,9 +78,7 @@ async def _start_servers(
         stack.push_async_callback(runner.cleanup)
         logger.info("serving health probes on http://%s", config.health_address)
     if config.metrics_address.enabled:
-        runner = await start_site(metrics_app(ctx.metrics), config.metrics_address)
-        stack.push_async_callback(runner.cleanup)
-        logger.info("serving metrics on http://%s/metrics", config.metrics_address)
+        await _start_metrics(config, ctx, stack)
     readiness.webhooks_needed = config.webhooks.enabled
     if config.webhooks.enabled:
         runner, reloader = await start_webhook_server(config.webhooks, ctx.kube, ctx.metrics)
@@ -87,7 +88,22 @@ async def _start_servers(
         readiness.webhooks_listening = True
 
 
-async def _first(*aws: asyncio.Future[object] | asyncio.Task[object]) -> set[object]:
+async def _start_metrics(
+    config: ManagerConfig, ctx: Context, stack: contextlib.AsyncExitStack
+) -> None:
+    if not config.metrics_secure:
+        runner = await start_site(metrics_app(ctx.metrics), config.metrics_address)
+        logger.info("serving metrics on http://%s/metrics", config.metrics_address)
+    else:
+        certs = config.metrics_cert_dir or config.webhooks.cert_dir
+        context = ssl_context(certs / "tls.crt", certs / "tls.key")
+        app = metrics_app(ctx.metrics, authorizer=MetricsAuthorizer(ctx.kube))
+        runner = await start_site(app, config.metrics_address, ssl_context=context)
+        logger.info("serving metrics on https://%s/metrics (authorised)", config.metrics_address)
+    stack.push_async_callback(runner.cleanup)
+
+
+async def _first(*aws: asyncio.Future[Any]) -> set[asyncio.Future[Any]]:
     done, _ = await asyncio.wait(aws, return_when=asyncio.FIRST_COMPLETED)
     return set(done)
 
@@ -98,30 +114,59 @@ async def _lead_and_run(
     stopping = asyncio.ensure_future(stop.wait())
     elector: LeaderElector | None = None
     if config.leader_election.enabled:
-        elector = LeaderElector(ctx.kube, config.leader_election, namespace=namespace,
-                                metrics=ctx.metrics)
-        acquiring = asyncio.ensure_future(elector.acquire())
-        if stopping in await _first(acquiring, stopping):
-            acquiring.cancel()
+        elector = LeaderElector(
+            ctx.kube, config.leader_election, namespace=namespace, metrics=ctx.metrics
+        )
+        if not await _acquired(elector, stopping):
             return 0
+    code = await _run_controllers(config, ctx, stop, stopping, elector)
+    if elector is not None and code == 0:
+        await elector.release()
+    return code
+
+
+async def _acquired(elector: LeaderElector, stopping: asyncio.Future[Any]) -> bool:
+    """Wait for the Lease; False when stopped first."""
+    acquiring = asyncio.ensure_future(elector.acquire())
+    if stopping in await _first(acquiring, stopping):
+        acquiring.cancel()
+        return False
+    acquiring.result()  # re-raise what went wrong
+    return True
+
+
+async def _run_controllers(
+    config: ManagerConfig,
+    ctx: Context,
+    stop: asyncio.Event,
+    stopping: asyncio.Future[Any],
+    elector: LeaderElector | None,
+) -> int:
+    """Run kopf until a stop (0), a crash of kopf (1) or the loss of the Lease (1)."""
     kopf_stop, kopf_ready = asyncio.Event(), asyncio.Event()
+    # Every task of ours exists before kopf starts: kopf waits for "hung" tasks created
+    # while it ran before it returns.
+    losing = asyncio.ensure_future(elector.hold()) if elector else asyncio.Future()
+    ready = asyncio.ensure_future(kopf_ready.wait())
     controllers = asyncio.ensure_future(
         run_controllers(config, ctx, stop=kopf_stop, ready=kopf_ready)
     )
-    losing = asyncio.ensure_future(elector.hold()) if elector else asyncio.Future()
-    ready = asyncio.ensure_future(kopf_ready.wait())
     if ready in await _first(ready, controllers, stopping, losing):
+        # kopf installed its own signal handlers; ours stop kopf through its stop flag,
+        # which ends its flag waiter at once (kopf waits 5 s for such tasks otherwise).
+        _stop_on_signals(stop)
         logger.info("controllers started")
     done = await _first(controllers, stopping, losing)
     code = 0
     if losing in done:
         logger.error("leader election lost: %s; exiting", losing.result())
-        code = LOST_LEADERSHIP
+        code = FAILED
+    elif controllers in done and not controllers.cancelled() and controllers.exception():
+        logger.error("the controllers stopped: %r", controllers.exception())
+        code = FAILED
     for waiter in (losing, stopping, ready):
         waiter.cancel()
     kopf_stop.set()
     with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
         await asyncio.wait_for(controllers, SHUTDOWN_TIMEOUT)
-    if elector is not None and code == 0:
-        await elector.release()
     return code

@@ -30,34 +30,59 @@ class Metrics:
         self.reconcile_total = Counter(
             "controller_runtime_reconcile_total",
             "Total number of reconciliations per controller and result",
-            ["controller", "result"], registry=r)
+            ["controller", "result"],
+            registry=r,
+        )
         self.reconcile_errors = Counter(
             "controller_runtime_reconcile_errors_total",
-            "Total number of reconciliation errors per controller", ["controller"], registry=r)
+            "Total number of reconciliation errors per controller",
+            ["controller"],
+            registry=r,
+        )
         self.reconcile_time = Histogram(
             "controller_runtime_reconcile_time_seconds",
-            "Length of time per reconciliation per controller", ["controller"], registry=r,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+            "Length of time per reconciliation per controller",
+            ["controller"],
+            registry=r,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
         self.active_workers = Gauge(
             "controller_runtime_active_workers",
-            "Number of reconciliations running now per controller", ["controller"], registry=r)
+            "Number of reconciliations running now per controller",
+            ["controller"],
+            registry=r,
+        )
         self.queue_depth = Gauge(
             "workqueue_depth",
-            "Objects waiting for a retry after a failed reconciliation", ["name"], registry=r)
+            "Objects waiting for a retry after a failed reconciliation",
+            ["name"],
+            registry=r,
+        )
         self.webhook_requests = Counter(
             "controller_runtime_webhook_requests_total",
-            "Total number of admission requests by HTTP status code", ["webhook", "code"],
-            registry=r)
+            "Total number of admission requests by HTTP status code",
+            ["webhook", "code"],
+            registry=r,
+        )
         self.webhook_latency = Histogram(
             "controller_runtime_webhook_latency_seconds",
-            "Histogram of the latency of processing admission requests", ["webhook"], registry=r,
-            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1))
+            "Histogram of the latency of processing admission requests",
+            ["webhook"],
+            registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+        )
         self.webhook_in_flight = Gauge(
             "controller_runtime_webhook_requests_in_flight",
-            "Current number of admission requests being served", ["webhook"], registry=r)
+            "Current number of admission requests being served",
+            ["webhook"],
+            registry=r,
+        )
         self.leader = Gauge(
             "leader_election_master_status",
-            "1 while this replica holds the leader Lease, else 0", ["name"], registry=r)
+            "1 while this replica holds the leader Lease, else 0",
+            ["name"],
+            registry=r,
+        )
 
     @contextmanager
     def reconciling(self, controller: str) -> Iterator[None]:

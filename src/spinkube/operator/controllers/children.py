@@ -7,14 +7,13 @@ the children back. Status-only changes (the Deployment controller's) never re-ap
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from spinkube.api import API_VERSION, APP_NAME_LABEL, SPINAPP_KIND
 from spinkube.kube import NotFound
 from spinkube.kube import SpinApp as SpinAppResource
-from spinkube.operator.context import Context, Recorder
+from spinkube.operator.context import Context, Logger, Recorder, to_json
 from spinkube.operator.controllers.errors import ReconcileError
 from spinkube.operator.controllers.spinapp import reconcile_spinapp, write_status
 from spinkube.operator.controllers.state import AppKey, Applied
@@ -54,7 +53,7 @@ def drifted(kind: str, body: Mapping[str, Any], applied: Applied | None) -> bool
 
 
 async def reconcile_by_key(
-    ctx: Context, key: AppKey, *, recorder: RecorderFactory, logger: logging.Logger
+    ctx: Context, key: AppKey, *, recorder: RecorderFactory, logger: Logger
 ) -> None:
     """Reconcile an app known only by name (from a child's event); a gone app is forgotten."""
     try:
@@ -62,7 +61,7 @@ async def reconcile_by_key(
     except NotFound:
         ctx.apps.forget(key)
         return
-    body = dict(app.to_dict())
+    body = to_json(app)
     if (body.get("metadata") or {}).get("deletionTimestamp"):
         return
     try:
@@ -78,7 +77,7 @@ async def on_child_event(
     *,
     ctx: Context,
     recorder: RecorderFactory,
-    logger: logging.Logger,
+    logger: Logger,
 ) -> None:
     """One watch event of a Deployment or Service labelled with the app name."""
     key = owner_app(body)
@@ -86,8 +85,9 @@ async def on_child_event(
         return
     if event_type == "DELETED" or drifted(kind, body, ctx.apps.applied.get(key)):
         if event_type != "DELETED":
-            logger.info("[%s] %s %s changed by someone else: applying it again", key, kind,
-                        key.name)
+            logger.info(
+                "[%s] %s %s changed by someone else: applying it again", key, kind, key.name
+            )
         await reconcile_by_key(ctx, key, recorder=recorder, logger=logger)
         return
     if kind == DEPLOYMENT:

@@ -13,7 +13,7 @@ from typing import Any
 
 from spinkube.kube import Kube
 from spinkube.kube import SpinApp as SpinAppResource
-from spinkube.operator.context import WARNING, Recorder
+from spinkube.operator.context import WARNING, Recorder, to_json
 from spinkube.operator.controllers.errors import RetryLater
 
 DELETION_BLOCKED = "DeletionBlocked"
@@ -24,7 +24,7 @@ BLOCKED_ERROR = "cannot delete SpinAppExecutor with dependent SpinApps"
 async def apps_using(kube: Kube, namespace: str, executor: str) -> list[dict[str, Any]]:
     """The SpinApps in `namespace` whose `spec.executor` is `executor`, as plain JSON."""
     apps = await kube.aio.list(SpinAppResource, namespace=namespace)
-    bodies = [dict(app.to_dict()) for app in apps]
+    bodies = [to_json(app) for app in apps]
     return [b for b in bodies if (b.get("spec") or {}).get("executor") == executor]
 
 

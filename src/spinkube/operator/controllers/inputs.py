@@ -14,6 +14,7 @@ from spinkube.api import SpinApp, SpinAppExecutor, field_errors, format_field_er
 from spinkube.desired import ObjectRef, ResolvedInputs, runtime_config_dependencies
 from spinkube.kube import Kube, NotFound
 from spinkube.kube import SpinAppExecutor as ExecutorResource
+from spinkube.operator.context import to_json
 from spinkube.operator.controllers.errors import Rejected, RetryLater
 
 MISSING_EXECUTOR = "MissingExecutor"
@@ -46,7 +47,7 @@ async def get_executor(kube: Kube, app: SpinApp) -> SpinAppExecutor:
     except NotFound as error:
         message = f"Could not find SpinAppExecutor {namespace}/{name}"
         raise RetryLater(message, reason=MISSING_EXECUTOR) from error
-    return parse_executor(found.to_dict())
+    return parse_executor(to_json(found))
 
 
 async def _fetch(kube: Kube, ref: ObjectRef) -> tuple[ObjectRef, dict[str, str] | None]:

@@ -16,7 +16,6 @@ hand edit and the children converge back.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +33,7 @@ from spinkube.desired import (
 from spinkube.kube import Conflict, Kube, NotFound, load_manifest
 from spinkube.kube import SpinApp as SpinAppResource
 from spinkube.kube.errors import Target, translated
-from spinkube.operator.context import NORMAL, WARNING, Context, Recorder
+from spinkube.operator.context import NORMAL, WARNING, Context, Logger, Recorder, to_json
 from spinkube.operator.controllers import status as st
 from spinkube.operator.controllers.errors import ReconcileError, Rejected, RetryLater
 from spinkube.operator.controllers.inputs import (
@@ -55,20 +54,24 @@ def key_of(app: SpinApp) -> AppKey:
     return AppKey(app.metadata.namespace or "default", str(app.metadata.name))
 
 
+def key_of_body(body: Mapping[str, Any]) -> AppKey:
+    meta = body.get("metadata") or {}
+    return AppKey(str(meta.get("namespace") or "default"), str(meta.get("name")))
+
+
 async def reconcile_spinapp(
-    body: Mapping[str, Any], *, ctx: Context, record: Recorder, logger: logging.Logger
+    body: Mapping[str, Any], *, ctx: Context, record: Recorder, logger: Logger
 ) -> Children:
     """Bring the children of the app in `body` to their desired state, under the app's lock.
 
     Raises `RetryLater` or `Rejected` (after posting a Warning event and setting the
     `Reconciled` condition to False) when it cannot.
     """
-    app = parse_app(body)
-    key = key_of(app)
-    async with ctx.apps.lock(key):
+    key = key_of_body(body)
+    async with ctx.apps.lock(key), ctx.reconcile_slots:  # lock first: no wait cycles
         ctx.apps.status.setdefault(key, dict(body.get("status") or {}))
         try:
-            children = await _steps(app, ctx=ctx, record=record, logger=logger)
+            children = await _steps(parse_app(body), ctx=ctx, record=record, logger=logger)
         except ReconcileError as error:
             record(WARNING, error.reason, error.message)
             await _set_reconciled(ctx, key, "False", error.reason, error.message)
@@ -78,9 +81,7 @@ async def reconcile_spinapp(
         return children
 
 
-async def _steps(
-    app: SpinApp, *, ctx: Context, record: Recorder, logger: logging.Logger
-) -> Children:
+async def _steps(app: SpinApp, *, ctx: Context, record: Recorder, logger: Logger) -> Children:
     key = key_of(app)
     executor = await get_executor(ctx.kube, app)
     children = build(app, executor, await _inputs(ctx.kube, app), ca_bundle=ctx.ca_bundle)
@@ -88,7 +89,7 @@ async def _steps(
     deployment = await apply_deployment(ctx, key, children, record=record, logger=logger)
     await apply_service(ctx, key, children)
     if executor.spec.create_deployment:
-        ctx.apps.reconciled[key] = _reconciled_condition(key)
+        ctx.apps.reconciled[key] = _reconciled_condition()
         await write_status(ctx, key, executor=executor.metadata.name or "", deployment=deployment)
     return children
 
@@ -122,7 +123,8 @@ async def _create_if_missing(kube: Kube, manifest: Json | None) -> None:
     meta = manifest["metadata"]
     target = Target("secrets", meta["name"], meta.get("namespace"))
     with contextlib.suppress(Conflict), translated(target, server=kube.server):
-        await kube.aio.client.create(load_manifest(manifest))
+        obj: Any = load_manifest(manifest)
+        await kube.aio.client.create(obj)
 
 
 async def ensure_secrets(kube: Kube, children: Children) -> None:
@@ -133,7 +135,7 @@ async def ensure_secrets(kube: Kube, children: Children) -> None:
 
 
 async def apply_deployment(
-    ctx: Context, key: AppKey, children: Children, *, record: Recorder, logger: logging.Logger
+    ctx: Context, key: AppKey, children: Children, *, record: Recorder, logger: Logger
 ) -> Json | None:
     """Apply the Deployment, or delete any Deployment of the app when the executor wants none."""
     applied = ctx.apps.applied.setdefault(key, Applied())
@@ -141,12 +143,15 @@ async def apply_deployment(
         applied.deployment_generation = None
         if await delete_deployment(ctx.kube, key):
             logger.info("deleted Deployment %s: the executor creates no Deployments", key.name)
-            record(NORMAL, "DeploymentDeleted", f"Deleted Deployment {key.name}: the executor "
-                   "does not use operator deployments")
+            record(
+                NORMAL,
+                "DeploymentDeleted",
+                f"Deleted Deployment {key.name}: the executor does not use operator deployments",
+            )
         return None
-    result = await ctx.kube.aio.apply(load_manifest(children.deployment))
+    result: Any = await ctx.kube.aio.apply(load_manifest(children.deployment))
     applied.deployment_generation = result.metadata.generation if result.metadata else None
-    return dict(result.to_dict())
+    return to_json(result)
 
 
 async def delete_deployment(kube: Kube, key: AppKey) -> bool:
@@ -158,12 +163,12 @@ async def delete_deployment(kube: Kube, key: AppKey) -> bool:
 
 
 async def apply_service(ctx: Context, key: AppKey, children: Children) -> None:
-    result = await ctx.kube.aio.apply(load_manifest(children.service))
+    result: Any = await ctx.kube.aio.apply(load_manifest(children.service))
     applied = ctx.apps.applied.setdefault(key, Applied())
     applied.service_version = result.metadata.resourceVersion if result.metadata else None
 
 
-def _reconciled_condition(key: AppKey) -> Json:
+def _reconciled_condition() -> Json:
     return st.condition(
         st.RECONCILED, "True", RECONCILED_REASON, "children are up to date", at=st.now()
     )
@@ -187,10 +192,9 @@ async def _set_reconciled(ctx: Context, key: AppKey, status: str, reason: str, m
     cond = st.condition(st.RECONCILED, status, reason, msg, at=st.now())
     ctx.apps.reconciled[key] = cond
     previous = ctx.apps.status.get(key)
-    try:
+    # The app may be gone or changing; the next reconciliation writes the status then.
+    with contextlib.suppress(NotFound, Conflict):
         await _patch_status(ctx, key, previous, st.with_condition(previous, cond))
-    except (NotFound, Conflict):
-        pass  # the app is gone or changing; the next reconciliation writes the status
 
 
 async def _patch_status(

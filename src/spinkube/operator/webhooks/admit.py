@@ -1,15 +1,13 @@
 """The four webhooks: one AdmissionRequest in, one AdmissionReview out.
 
 The rules are `spinkube.admission`'s; this module only fetches what they look up (the
-executors of the app's namespace, through the shared client) and turns field errors into
-denials. An object the schema models refuse is denied with those field errors too.
+executors of the app's namespace, through `Lookups`) and turns field errors into denials.
+An object the schema models refuse is denied with those field errors too.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -26,8 +24,7 @@ from spinkube.api import (
     SpinAppExecutor,
     field_errors,
 )
-from spinkube.kube import Kube, KubeError, NotFound
-from spinkube.kube import SpinAppExecutor as ExecutorResource
+from spinkube.operator.webhooks.lookups import Lookups
 from spinkube.operator.webhooks.review import (
     AdmissionRequest,
     Json,
@@ -36,9 +33,7 @@ from spinkube.operator.webhooks.review import (
     set_field_patch,
 )
 
-logger = logging.getLogger(__name__)
-
-Admit = Callable[[AdmissionRequest, Kube], Awaitable[Json]]
+Admit = Callable[[AdmissionRequest, Lookups], Awaitable[Json]]
 
 DELETE = "DELETE"
 
@@ -57,19 +52,14 @@ def _parse_app(request: AdmissionRequest) -> SpinApp | Json:
         return denied(request.uid, message)
 
 
-async def _executor_names(kube: Kube, namespace: str) -> list[str]:
-    executors = await kube.aio.list(ExecutorResource, namespace=namespace)
-    return [e.metadata.name for e in executors if e.metadata and e.metadata.name]
-
-
-async def mutate_spinapp(request: AdmissionRequest, kube: Kube) -> Json:
+async def mutate_spinapp(request: AdmissionRequest, lookups: Lookups) -> Json:
     """Default `spec.executor` to the alphabetically first executor of the app's namespace."""
     if request.operation == DELETE or request.object is None:
         return allowed(request.uid)
     app = _parse_app(request)
     if not isinstance(app, SpinApp) or app.spec.executor:
         return allowed(request.uid)  # the validating webhook explains what is wrong
-    names = await _executor_names(kube, request.namespace)
+    names = await lookups.executor_names(request.namespace)
     defaulted = default_spinapp(app, list_executors=lambda _ns: names)
     if not defaulted.spec.executor:
         return allowed(request.uid)
@@ -77,39 +67,25 @@ async def mutate_spinapp(request: AdmissionRequest, kube: Kube) -> Json:
     return allowed(request.uid, patch)
 
 
-async def _get_executor(kube: Kube, namespace: str, name: str) -> SpinAppExecutor | None:
-    """The executor, or None when it cannot be fetched (upstream: any error is "missing")."""
-    if not name:
-        return None
-    try:
-        found = await kube.aio.get(ExecutorResource, name, namespace=namespace)
-        return SpinAppExecutor.model_validate(_essence(dict(found.to_dict())))
-    except NotFound:
-        return None
-    except (KubeError, ValidationError) as error:
-        logger.warning("cannot read SpinAppExecutor %s/%s: %s", namespace, name, error)
-        return None
-
-
-async def validate_spinapp_request(request: AdmissionRequest, kube: Kube) -> Json:
+async def validate_spinapp_request(request: AdmissionRequest, lookups: Lookups) -> Json:
     if request.operation == DELETE or request.object is None:
         return allowed(request.uid)
     app = _parse_app(request)
     if not isinstance(app, SpinApp):
         return app
-    executor = await _get_executor(kube, request.namespace, app.spec.executor)
+    executor = await lookups.executor(request.namespace, app.spec.executor)
     errors = validate_spinapp(app, get_executor=lambda _ns, _name: executor)
     if errors:
         return denied(request.uid, invalid_message(SPINAPP_KIND, request.name, errors))
     return allowed(request.uid)
 
 
-async def mutate_executor(request: AdmissionRequest, kube: Kube) -> Json:
+async def mutate_executor(request: AdmissionRequest, lookups: Lookups) -> Json:
     """Upstream's executor defaulting is a no-op; kept so the four paths exist."""
     return allowed(request.uid)
 
 
-async def validate_executor_request(request: AdmissionRequest, kube: Kube) -> Json:
+async def validate_executor_request(request: AdmissionRequest, lookups: Lookups) -> Json:
     if request.operation == DELETE or request.object is None:
         return allowed(request.uid)
     try:
@@ -140,5 +116,3 @@ WEBHOOKS: dict[str, tuple[str, Admit]] = {
     ),
 }
 """Path -> (webhook name, handler), as in the chart's webhook configurations."""
-
-

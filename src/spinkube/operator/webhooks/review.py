@@ -20,7 +20,7 @@ INVALID_CODE = 422
 Json = dict[str, Any]
 
 
-class MalformedReview(ValueError):
+class MalformedReviewError(ValueError):
     """The body is not an AdmissionReview v1 request (answered with HTTP 400)."""
 
 
@@ -38,19 +38,19 @@ def _object(value: object, what: str) -> Json | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise MalformedReview(f"request.{what} must be an object")
+        raise MalformedReviewError(f"request.{what} must be an object")
     return value
 
 
 def parse_review(data: object) -> AdmissionRequest:
-    """The request inside an AdmissionReview; raises `MalformedReview`."""
+    """The request inside an AdmissionReview; raises `MalformedReviewError`."""
     if not isinstance(data, Mapping):
-        raise MalformedReview("the body must be a JSON object")
+        raise MalformedReviewError("the body must be a JSON object")
     if data.get("apiVersion") != API_VERSION or data.get("kind") != KIND:
-        raise MalformedReview(f"expected apiVersion {API_VERSION} and kind {KIND}")
+        raise MalformedReviewError(f"expected apiVersion {API_VERSION} and kind {KIND}")
     request = data.get("request")
     if not isinstance(request, Mapping) or not isinstance(request.get("uid"), str):
-        raise MalformedReview("the review has no request with a uid")
+        raise MalformedReviewError("the review has no request with a uid")
     obj = _object(request.get("object"), "object")
     meta = (obj or {}).get("metadata") or {}
     return AdmissionRequest(

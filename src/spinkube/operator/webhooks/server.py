@@ -13,39 +13,30 @@ import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from aiohttp import web
 
 from spinkube.kube import Kube
 from spinkube.operator.config import WebhookServer
-from spinkube.operator.http import start_site
+from spinkube.operator.http import ssl_context, start_site
 from spinkube.operator.metrics import Metrics
 from spinkube.operator.webhooks.admit import WEBHOOKS, Admit
-from spinkube.operator.webhooks.review import MalformedReview, parse_review
+from spinkube.operator.webhooks.lookups import ApiLookups, Lookups
+from spinkube.operator.webhooks.review import MalformedReviewError, parse_review
 
 logger = logging.getLogger(__name__)
 
 CERT_CHECK_SECONDS = 30.0
 
 
-def ssl_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
-    """TLS 1.2+ with HTTP/1.1 only (upstream disables HTTP/2 on its servers)."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.set_alpn_protocols(["http/1.1"])
-    context.load_cert_chain(cert_file, key_file)
-    return context
-
-
 def _handler(
-    name: str, admit: Admit, kube: Kube, metrics: Metrics
+    name: str, admit: Admit, lookups: Lookups, metrics: Metrics
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         start = time.perf_counter()
         metrics.webhook_in_flight.labels(request.path).inc()
         try:
-            response = await _answer(request, admit, kube, name)
+            response = await _answer(request, admit, lookups, name)
         finally:
             metrics.webhook_in_flight.labels(request.path).dec()
             metrics.webhook_latency.labels(request.path).observe(time.perf_counter() - start)
@@ -55,22 +46,27 @@ def _handler(
     return handle
 
 
-async def _answer(request: web.Request, admit: Admit, kube: Kube, name: str) -> web.Response:
+async def _answer(request: web.Request, admit: Admit, lookups: Lookups, name: str) -> web.Response:
     try:
         review = parse_review(json.loads(await request.read()))
-    except (ValueError, MalformedReview) as error:
+    except (ValueError, MalformedReviewError) as error:
         return web.Response(status=400, text=f"malformed AdmissionReview: {error}\n")
-    answer = await admit(review, kube)
+    answer = await admit(review, lookups)
     if not answer["response"]["allowed"]:
-        logger.info("[%s/%s] %s denied: %s", review.namespace, review.name, name,
-                    answer["response"]["status"]["message"])
+        logger.info(
+            "[%s/%s] %s denied: %s",
+            review.namespace,
+            review.name,
+            name,
+            answer["response"]["status"]["message"],
+        )
     return web.json_response(answer)
 
 
-def webhook_app(kube: Kube, metrics: Metrics) -> web.Application:
+def webhook_app(lookups: Lookups, metrics: Metrics) -> web.Application:
     app = web.Application()
     for path, (name, admit) in WEBHOOKS.items():
-        app.router.add_post(path, _handler(name, admit, kube, metrics))
+        app.router.add_post(path, _handler(name, admit, lookups, metrics))
     return app
 
 
@@ -110,6 +106,7 @@ async def start_webhook_server(
 ) -> tuple[web.AppRunner, CertReloader]:
     """Listen on `config.address` with the mounted certificate; stop with `runner.cleanup()`."""
     context = ssl_context(config.cert_file, config.key_file)
-    runner = await start_site(webhook_app(kube, metrics), config.address, ssl_context=context)
+    app = webhook_app(ApiLookups(kube), metrics)
+    runner = await start_site(app, config.address, ssl_context=context)
     logger.info("serving admission webhooks on https://%s", config.address)
     return runner, CertReloader(config, context)
