@@ -59,9 +59,14 @@ def test_bearer_token_flow(
     _round_trip(token_registry, alice, cache, spin_app)
 
     assert token_registry.issuer is not None
-    scopes = {scope for query in token_registry.issuer.requests for scope in query["scope"]}
-    assert "repository:private/hello:pull,push" in scopes
-    assert "repository:private/hello:pull" in scopes
+    # The registry's challenge lists the actions in no fixed order ("push,pull" or "pull,push").
+    scopes = {
+        (scope.rpartition(":")[0], frozenset(scope.rpartition(":")[2].split(",")))
+        for query in token_registry.issuer.requests
+        for scope in query["scope"]
+    }
+    assert ("repository:private/hello", frozenset({"pull", "push"})) in scopes
+    assert ("repository:private/hello", frozenset({"pull"})) in scopes
     assert {s for q in token_registry.issuer.requests for s in q["service"]} == {
         "spinkube-test-registry"
     }
