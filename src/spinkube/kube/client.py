@@ -269,6 +269,17 @@ class AsyncKube:
                 ),
             )
 
+    async def create(self, obj: R, *, namespace: str | None = None) -> R:
+        name = _name_of(obj)
+        with self._kube._guard(type(obj), name, namespace or _namespace_of(obj)):
+            return cast(R, await self._api.create(obj, namespace=namespace))
+
+    async def replace(self, obj: R, *, namespace: str | None = None) -> R:
+        """PUT the whole object; a stale `metadata.resourceVersion` raises `Conflict`."""
+        name = _name_of(obj)
+        with self._kube._guard(type(obj), name, namespace or _namespace_of(obj)):
+            return cast(R, await self._api.replace(obj, namespace=namespace))
+
     async def patch(
         self,
         res: type[R],

@@ -21,7 +21,6 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.coordination_v1 import Lease
 
 from spinkube.kube import Conflict, Kube, KubeError, NotFound
-from spinkube.kube.errors import Target, translated
 from spinkube.operator.config import LeaderElection
 from spinkube.operator.metrics import Metrics
 
@@ -57,9 +56,6 @@ class LeaderElector:
     def identity(self) -> str:
         return self._config.identity
 
-    def _target(self) -> Target:
-        return Target("leases.coordination.k8s.io", self._config.lease_name, self._namespace)
-
     def _spec(self, previous: LeaseSpec | None) -> LeaseSpec:
         now = _now()
         ours = previous is not None and previous.holderIdentity == self.identity
@@ -87,17 +83,15 @@ class LeaderElector:
 
     async def try_acquire_or_renew(self) -> bool:
         """One attempt; True when this candidate holds the Lease afterwards."""
-        client = self._kube.aio.client
+        kube = self._kube.aio
         name, ns = self._config.lease_name, self._namespace
         try:
-            with translated(self._target(), server=self._kube.server):
-                lease = await client.get(Lease, name, namespace=ns)
+            lease = await kube.get(Lease, name, namespace=ns)
         except NotFound:
             fresh = self._spec(None)
             lease = Lease(metadata=ObjectMeta(name=name, namespace=ns), spec=fresh)
             try:
-                with translated(self._target(), server=self._kube.server):
-                    await client.create(lease)
+                await kube.create(lease)
             except Conflict:
                 return False
             self._observe(fresh)
@@ -107,8 +101,7 @@ class LeaderElector:
             return False
         spec = lease.spec = self._spec(lease.spec)
         try:
-            with translated(self._target(), server=self._kube.server):
-                await client.replace(lease)
+            await kube.replace(lease)
         except Conflict:
             return False
         self._observe(spec)
@@ -160,18 +153,17 @@ class LeaderElector:
         if not self.is_leader:
             return
         self._set_leader(False)
-        client = self._kube.aio.client
+        kube = self._kube.aio
         try:
-            with translated(self._target(), server=self._kube.server):
-                lease = await client.get(Lease, self._config.lease_name, namespace=self._namespace)
-                if lease.spec is None or lease.spec.holderIdentity != self.identity:
-                    return
-                now = _now()
-                lease.spec.holderIdentity = None
-                lease.spec.leaseDurationSeconds = 1
-                lease.spec.renewTime = now
-                lease.spec.acquireTime = now
-                await client.replace(lease)
+            lease = await kube.get(Lease, self._config.lease_name, namespace=self._namespace)
+            if lease.spec is None or lease.spec.holderIdentity != self.identity:
+                return
+            now = _now()
+            lease.spec.holderIdentity = None
+            lease.spec.leaseDurationSeconds = 1
+            lease.spec.renewTime = now
+            lease.spec.acquireTime = now
+            await kube.replace(lease)
         except KubeError as error:
             logger.warning("cannot release the leader lease: %s", error)
             return

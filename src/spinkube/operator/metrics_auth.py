@@ -14,7 +14,6 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 from lightkube.models.authentication_v1 import TokenReviewSpec
@@ -24,7 +23,6 @@ from lightkube.resources.authentication_v1 import TokenReview
 from lightkube.resources.authorization_v1 import SubjectAccessReview
 
 from spinkube.kube import Kube, KubeError
-from spinkube.kube.errors import Target, translated
 
 CACHE_SECONDS = 60.0
 METRICS_PATH = "/metrics"
@@ -71,20 +69,16 @@ class MetricsAuthorizer:
             self._cache[key] = (time.monotonic(), verdict)
         return verdict
 
-    async def _create(self, obj: Any, resource: str) -> Any:
-        with translated(Target(resource), server=self._kube.server):
-            return await self._kube.aio.client.create(obj)
-
     async def _review(self, token: str) -> Verdict:
         try:
-            review = await self._create(
-                TokenReview(metadata=_name(), spec=TokenReviewSpec(token=token)), "tokenreviews"
+            review = await self._kube.aio.create(
+                TokenReview(metadata=_name(), spec=TokenReviewSpec(token=token))
             )
             status = review.status
             if status is None or not status.authenticated or status.user is None:
                 return UNAUTHENTICATED
             user = status.user
-            access = await self._create(
+            access = await self._kube.aio.create(
                 SubjectAccessReview(
                     metadata=_name(),
                     spec=SubjectAccessReviewSpec(
@@ -95,7 +89,6 @@ class MetricsAuthorizer:
                         nonResourceAttributes=NonResourceAttributes(path=METRICS_PATH, verb="get"),
                     ),
                 ),
-                "subjectaccessreviews",
             )
         except KubeError as error:
             return Verdict(500, f"cannot check the caller: {error.message}")

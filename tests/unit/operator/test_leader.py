@@ -17,7 +17,7 @@ from spinkube.operator.metrics import Metrics
 
 
 class FakeLeases:
-    """The three calls the elector makes, with resourceVersion conflicts as the API has."""
+    """The three `Kube.aio` calls the elector makes, with resourceVersion conflicts as the API has."""
 
     def __init__(self) -> None:
         self.lease: Any = None
@@ -49,8 +49,7 @@ class FakeKube:
     server = "fake"
 
     def __init__(self, leases: FakeLeases) -> None:
-        self.aio = self
-        self.client = leases
+        self.aio = leases
 
 
 class Clock:

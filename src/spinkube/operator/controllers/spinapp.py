@@ -32,7 +32,6 @@ from spinkube.desired import (
 )
 from spinkube.kube import Conflict, Kube, NotFound, load_manifest
 from spinkube.kube import SpinApp as SpinAppResource
-from spinkube.kube.errors import Target, translated
 from spinkube.operator.context import NORMAL, WARNING, Context, Logger, Recorder, to_json
 from spinkube.operator.controllers import status as st
 from spinkube.operator.controllers.errors import ReconcileError, Rejected, RetryLater
@@ -120,11 +119,8 @@ async def _create_if_missing(kube: Kube, manifest: Json | None) -> None:
     """Create an object; one that already exists is left as it is."""
     if manifest is None:
         return
-    meta = manifest["metadata"]
-    target = Target("secrets", meta["name"], meta.get("namespace"))
-    with contextlib.suppress(Conflict), translated(target, server=kube.server):
-        obj: Any = load_manifest(manifest)
-        await kube.aio.client.create(obj)
+    with contextlib.suppress(Conflict):
+        await kube.aio.create(load_manifest(manifest))
 
 
 async def ensure_secrets(kube: Kube, children: Children) -> None:
