@@ -17,7 +17,7 @@ from spinkube.operator.metrics import Metrics
 
 
 class FakeLeases:
-    """The three `Kube.aio` calls the elector makes, with resourceVersion conflicts as the API has."""
+    """The three `Kube.aio` calls the elector makes, with the API's resourceVersion conflicts."""
 
     def __init__(self) -> None:
         self.lease: Any = None
