@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 REPO = Path(__file__).resolve().parents[2]
 APPS_DIR = REPO / "apps"
@@ -313,3 +315,65 @@ def raw() -> Iterator[Callable[[int], RawConnection]]:
     yield connect
     for conn in opened:
         conn.close()
+
+
+# -- a real Redis (Debian's redis-server), for the host-API tests ----------------------------
+
+REDIS_START_SECONDS = 20.0
+NO_PERSIST = ("--save", "", "--appendonly", "no")
+
+
+@dataclass
+class RedisServer:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs Debian's redis-server")
+    workdir = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    log = (workdir / "redis.log").open("wb")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir), *NO_PERSIST],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = RedisServer(port)
+    try:
+        _wait_for_redis(server, process, workdir / "redis.log")
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=REDIS_START_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_for_redis(server: RedisServer, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + REDIS_START_SECONDS
+    client = server.client()
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"redis-server exited: {log.read_text()}")
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        pytest.fail("redis-server did not answer PING in time")
+    finally:
+        client.close()

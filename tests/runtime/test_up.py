@@ -492,10 +492,6 @@ def test_static_files_sample(helpers, run_runtime, path: str, status: int, start
         assert response.text == (app / "notes" / "hello.txt").read_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Wasm host does not take the key-value host API yet (plan.stores is ready)",
-)
 def test_kv_counter_sample_counts_across_requests(helpers, run_runtime) -> None:
     served = run_runtime(helpers.app_wasm("kv-counter").parent)
     with httpx.Client() as client:

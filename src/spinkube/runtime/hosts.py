@@ -6,6 +6,7 @@ and forked workers then start with them loaded (~70 ms each saved).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -13,8 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from spinkube.runtime.errors import StartupError
-from spinkube.runtime.plan import ServePlan
-from spinkube.runtime.wasm.api import ComponentHost
+from spinkube.runtime.hostapi import HostApis
+from spinkube.runtime.plan import ComponentPlan, ServePlan
+from spinkube.runtime.trigger.dispatch import LateDispatch
+from spinkube.runtime.wasm.api import ComponentContext, ComponentHost
 from spinkube.runtime.wasm.cache import CompileCache, default_cache_dir
 from spinkube.runtime.wasm.engine import EngineSettings
 from spinkube.runtime.wasm.runtime import WasmRuntime
@@ -48,19 +51,38 @@ class WasmBackend:
                 ) from None
             log.debug("component %s ready in %.2fs", component.id, time.monotonic() - started)
 
-    def build(self, plan: ServePlan) -> Mapping[str, ComponentHost]:
+    def build(
+        self, plan: ServePlan, *, dispatch: LateDispatch | None = None
+    ) -> Mapping[str, ComponentHost]:
+        """Loads every component with its host APIs (this process's stores; requests to the app
+        itself go through ``dispatch`` once it is bound to the trigger)."""
         runtime = WasmRuntime(
             cache_dir=self._cache_dir, max_instance_memory=plan.max_instance_memory
+        )
+        dispatch = dispatch or LateDispatch()
+        apis = HostApis(
+            plan.stores, self_dispatch=dispatch.self_request, chain_dispatch=dispatch.chain
         )
         hosts: dict[str, ComponentHost] = {}
         for component in plan.components:
             try:
-                hosts[component.id] = runtime.load(component.wasm, component.context)
+                hosts[component.id] = runtime.load(component.wasm, _context(component, apis))
             except Exception as exc:
                 raise StartupError(
                     f"component {component.id!r}: cannot load {component.wasm}: {_first(exc)}"
                 ) from None
         return hosts
+
+
+def _context(component: ComponentPlan, apis: HostApis) -> ComponentContext:
+    context = component.context
+    granted = apis.for_component(
+        component.id,
+        key_value_stores=context.key_value_stores,
+        sqlite_databases=context.sqlite_databases,
+        allowed_hosts=component.allowed_hosts,
+    )
+    return dataclasses.replace(context, apis=granted)
 
 
 def _first(exc: Exception) -> str:

@@ -18,10 +18,10 @@ from typing import Protocol
 from spinkube.runtime.config import ServerConfig, UpConfig
 from spinkube.runtime.errors import ExitCode, StartupError
 from spinkube.runtime.plan import ServePlan, plan_app
-from spinkube.runtime.server.messages import Handler
 from spinkube.runtime.server.sockets import bind_listeners, bound_address
 from spinkube.runtime.server.supervisor import Supervisor
 from spinkube.runtime.server.worker import WorkerSettings, run_worker
+from spinkube.runtime.trigger.dispatch import InProcessDispatch, LateDispatch
 from spinkube.runtime.trigger.http import HttpTrigger
 from spinkube.runtime.trigger.router import Router
 from spinkube.runtime.wasm.api import ComponentHost
@@ -38,8 +38,11 @@ class HostBackend(Protocol):
     def precompile(self, plan: ServePlan) -> None:
         """Fill the compile cache (runs in a child process, never in the parent)."""
 
-    def build(self, plan: ServePlan) -> Mapping[str, ComponentHost]:
-        """One ready host per component (runs in each worker, after the fork)."""
+    def build(
+        self, plan: ServePlan, *, dispatch: LateDispatch | None = None
+    ) -> Mapping[str, ComponentHost]:
+        """One ready host per component (runs in each worker, after the fork); the host APIs'
+        requests to the app itself go through ``dispatch``, bound to the worker's trigger."""
 
 
 def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
@@ -57,8 +60,10 @@ def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
     )
 
     def worker_main(sock: socket.socket) -> int:
-        handler = build_trigger(plan, backend.build(plan), config.server)
-        return run_worker(sock, handler, settings)
+        dispatch = LateDispatch()
+        trigger = build_trigger(plan, backend.build(plan, dispatch=dispatch), config.server)
+        dispatch.bind(InProcessDispatch(trigger, authority=address))
+        return run_worker(sock, trigger, settings)
 
     return Supervisor(
         listeners=listeners, worker_main=worker_main, grace_s=config.server.grace_s
@@ -67,7 +72,7 @@ def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
 
 def build_trigger(
     plan: ServePlan, hosts: Mapping[str, ComponentHost], server: ServerConfig
-) -> Handler:
+) -> HttpTrigger:
     return HttpTrigger(
         router=Router(plan.routes),
         hosts=hosts,

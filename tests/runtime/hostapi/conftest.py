@@ -1,23 +1,17 @@
-"""Real parts for the host-API tests: a Redis server and a loopback HTTP server, each on a free
-port, started per test module and stopped after it."""
+"""Real parts for the host-API tests: a loopback HTTP server on a free port. The Redis server
+(``redis_server``) is in ``tests/runtime/conftest.py``, shared with the end-to-end tests."""
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-import redis
 
 STARTUP_DEADLINE_S = 20.0
-NO_PERSIST = ("--save", "", "--appendonly", "no")
 
 
 def free_port() -> int:
@@ -25,62 +19,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-@dataclass
-class RedisServer:
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}"
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port)
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("needs Debian's redis-server")
-    workdir = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    log = (workdir / "redis.log").open("wb")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir), *NO_PERSIST],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    server = RedisServer(port)
-    try:
-        _wait_for_redis(server, process, workdir / "redis.log")
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=STARTUP_DEADLINE_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _wait_for_redis(server: RedisServer, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE_S
-    client = server.client()
-    try:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"redis-server exited: {log.read_text()}")
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        pytest.fail("redis-server did not answer PING in time")
-    finally:
-        client.close()
 
 
 @dataclass

@@ -7,6 +7,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,12 +24,10 @@ from spinkube.runtime.hostapi import (
 from spinkube.runtime.hostapi.kv import open_backend
 from spinkube.runtime.hostapi.kv_sqlite import SqliteKeyValueStore
 
-from .conftest import RedisServer
-
 
 @pytest.fixture(params=["sqlite", "redis"])
 def store(
-    request: pytest.FixtureRequest, tmp_path: Path, redis_server: RedisServer
+    request: pytest.FixtureRequest, tmp_path: Path, redis_server: Any
 ) -> Iterator[KeyValueStore]:
     if request.param == "sqlite":
         yield open_backend("default", SqliteFileStore(tmp_path / "kv.db"))
@@ -137,7 +136,7 @@ def test_sqlite_increments_from_several_processes_are_not_lost(tmp_path: Path) -
     assert SqliteKeyValueStore(path, "default").get("hits") == str(3 * count).encode()
 
 
-def test_redis_store_writes_plain_redis_keys(redis_server: RedisServer) -> None:
+def test_redis_store_writes_plain_redis_keys(redis_server: Any) -> None:
     store = open_backend("default", RedisStore(redis_server.url))
     store.set("plain", b"value")
     client = redis_server.client()

@@ -14,7 +14,8 @@ from spinkube.runtime.hostapi import (
     parse_allowed_hosts,
 )
 
-from .conftest import RedisServer, free_port
+from ..conftest import RedisServer
+from .conftest import free_port
 
 
 def outbound(*patterns: str) -> OutboundRedis:

@@ -25,7 +25,8 @@ FAILURES = [
     (
         "/unprovided",
         None,
-        "guest trapped: the host does not provide fermyon:spin/llm@2.0.0#infer in component probe",
+        "guest trapped: the host does not provide "
+        "wasi:sockets/instance-network@0.2.0#instance-network in component probe",
     ),
 ]
 
@@ -63,7 +64,10 @@ def test_repeated_deadlines_keep_the_host_serving(
 
 
 def test_unprovided_interfaces_are_listed_at_load(probe: WasmComponentHost) -> None:
-    assert probe.unprovided_imports == ["fermyon:spin/llm@2.0.0"]
+    assert probe.unprovided_imports == [
+        "wasi:sockets/network@0.2.0",
+        "wasi:sockets/instance-network@0.2.0",
+    ]
 
 
 def test_an_instance_bigger_than_the_limit_does_not_start(

@@ -10,6 +10,7 @@ waits on itself.
 from __future__ import annotations
 
 from spinkube.runtime.hostapi import OutboundRequest, OutboundResponse
+from spinkube.runtime.hostapi.http_errors import InternalError
 from spinkube.runtime.server.messages import Request, Response
 from spinkube.runtime.trigger.http import HttpTrigger
 
@@ -47,3 +48,27 @@ def _split_url(url: str) -> tuple[str, str]:
 
 def _outbound(response: Response) -> OutboundResponse:
     return OutboundResponse(response.status, list(response.headers), response.body)
+
+
+class LateDispatch:
+    """The dispatch the host APIs are built with before the trigger exists (the trigger needs the
+    component hosts, and the hosts need the host APIs): :meth:`bind` it once the trigger is made."""
+
+    __slots__ = ("_target",)
+
+    def __init__(self) -> None:
+        self._target: InProcessDispatch | None = None
+
+    def bind(self, target: InProcessDispatch) -> None:
+        self._target = target
+
+    def self_request(self, request: OutboundRequest) -> OutboundResponse:
+        return self._bound().self_request(request)
+
+    def chain(self, component_id: str, request: OutboundRequest) -> OutboundResponse:
+        return self._bound().chain(component_id, request)
+
+    def _bound(self) -> InProcessDispatch:
+        if self._target is None:
+            raise InternalError("requests to the app itself are not available yet")
+        return self._target

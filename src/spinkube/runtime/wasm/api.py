@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from spinkube.runtime.hostapi import ComponentApis
 
 Headers = list[tuple[str, bytes]]
 """Header name (lower-case) and raw value, in order; names may repeat."""
@@ -47,6 +50,10 @@ class ComponentContext:
     key_value_stores: Iterable[str] = ()
     sqlite_databases: Iterable[str] = ()
     allowed_outbound_hosts: Iterable[str] = ()
+    apis: ComponentApis | None = None
+    """Key-value, SQLite, outbound HTTP and Redis with this component's grants applied (built
+    per worker process). None: every store or database open answers ``access-denied`` and
+    outbound requests are denied."""
 
 
 class GuestError(Exception):

@@ -7,7 +7,8 @@
 ;;   /file/<path>   200 with the file at <path> in the first preopen, 404 if it cannot be opened
 ;;   /var/<name>    200 with the Spin variable <name>, 404 if it is undefined
 ;;   /config/<key>  the same through wasi:config/store#get
-;;   /unprovided    calls fermyon:spin/llm@2.0.0#infer, which the host does not provide
+;;   /unprovided    calls wasi:sockets/instance-network@0.2.0#instance-network, which the
+;;                  host does not provide
 ;;   /none          returns without setting a response
 ;;   /print         writes a line to stdout, then answers 200 "printed"
 ;;   /dump-env      200 with `name=value` of the first environment variable
@@ -49,8 +50,8 @@
     (func $read-via-stream (param i32 i64 i32)))
   (import "fermyon:spin/variables@2.0.0" "get" (func $variable-get (param i32 i32 i32)))
   (import "wasi:config/store@0.2.0-draft-2024-09-27" "get" (func $config-get (param i32 i32 i32)))
-  (import "fermyon:spin/llm@2.0.0" "infer"
-    (func $infer (param i32 i32 i32 i32 i32 i32 f32 i32 f32 i32 f32 i32)))
+  (import "wasi:sockets/instance-network@0.2.0" "instance-network"
+    (func $instance-network (result i32)))
 
   (memory (export "memory") 2)
 
@@ -213,9 +214,7 @@
     (if (i32.eq (local.get $letter) (i32.const 0x66)) (then (call $file) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x76)) (then (call $variable) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x75))
-      (then (call $infer (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
-        (i32.const 0) (f32.const 0) (i32.const 0) (f32.const 0) (i32.const 0) (f32.const 0)
-        (global.get $ret))))
+      (then (drop (call $instance-network))))
     (if (i32.eq (local.get $letter) (i32.const 0x6e)) (then (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x70)) (then (call $print) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x63)) (then (call $config) (return)))

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-from spinkube.runtime.wasm.interfaces import cli, clocks, filesystem, http, io, random, variables
-from spinkube.runtime.wasm.session import Provider
+from collections.abc import Mapping
+
+from spinkube.runtime.wasm.interfaces import (
+    cli,
+    clocks,
+    filesystem,
+    http,
+    http_client,
+    io,
+    key_value,
+    random,
+    redis,
+    sqlite,
+    unsupported,
+    variables,
+    wasi_keyvalue,
+)
+from spinkube.runtime.wasm.session import HostFn, Provider, Session
+
+
+def http_types(session: Session) -> Mapping[str, HostFn]:
+    """``wasi:http/types``: the server side and the client side (outbound requests)."""
+    return {**http.types(session), **http_client.client_types(session)}
+
 
 PROVIDERS: dict[str, Provider] = {
     "wasi:io/error": io.error,
     "wasi:io/poll": io.poll,
     "wasi:io/streams": io.streams,
-    "wasi:http/types": http.types,
+    "wasi:http/types": http_types,
+    "wasi:http/outgoing-handler": http_client.outgoing_handler,
     "wasi:cli/environment": cli.environment,
     "wasi:cli/exit": cli.exit_,
     "wasi:cli/stdin": cli.stdin,
@@ -29,6 +52,14 @@ PROVIDERS: dict[str, Provider] = {
     "wasi:filesystem/preopens": filesystem.preopens,
     "fermyon:spin/variables": variables.spin_variables,
     "wasi:config/store": variables.config_store,
+    "fermyon:spin/key-value": key_value.spin_key_value,
+    "wasi:keyvalue/store": wasi_keyvalue.store,
+    "wasi:keyvalue/atomics": wasi_keyvalue.atomics,
+    "wasi:keyvalue/batch": wasi_keyvalue.batch,
+    "fermyon:spin/sqlite": sqlite.sqlite("fermyon:spin/sqlite"),
+    "spin:sqlite/sqlite": sqlite.sqlite("spin:sqlite/sqlite"),
+    "fermyon:spin/redis": redis.spin_redis,
+    **unsupported.PROVIDERS,
 }
 
 
