@@ -20,6 +20,11 @@ def test_head_fields() -> None:
     assert [v for n, v in head.headers if n == "x-multi"] == [b"1", b"2"]
 
 
+def test_a_url_in_the_query_is_not_an_absolute_form_target() -> None:
+    head = parse_head(b"GET /fetch?url=http://example.test/x HTTP/1.1\r\nHost: app.test")
+    assert (head.target, head.authority) == ("/fetch?url=http://example.test/x", "app.test")
+
+
 def test_absolute_form_target_becomes_origin_form() -> None:
     head = parse_head(b"GET http://other.test:8080/a/b?c=d HTTP/1.1\r\nHost: ignored")
     assert (head.target, head.authority) == ("/a/b?c=d", "other.test:8080")

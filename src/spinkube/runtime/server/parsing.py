@@ -58,7 +58,7 @@ def parse_head(raw: bytes) -> Head:
             head.authority = value.decode("latin-1")
         elif name == "expect":
             head.expect_continue = value.lower() == b"100-continue"
-    if "://" in target:
+    if not target.startswith("/") and "://" in target:  # absolute-form (RFC 9112 §3.2.2)
         head.target, head.authority = _origin_form(target)
     if length is not None:
         if head.chunked:
