@@ -361,16 +361,19 @@ def test_static_files_from_a_files_mount(run_runtime, probe_app: Path, raw) -> N
 # -- start-up errors --------------------------------------------------------------------------
 
 
-def test_port_in_use_names_the_address(helpers, tmp_path: Path) -> None:
+def test_port_in_use_names_the_address_before_compiling(helpers, tmp_path: Path) -> None:
+    cold_cache = tmp_path / "cache"
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         address = f"127.0.0.1:{taken.getsockname()[1]}"
+        app = str(helpers.app_wasm("hello").parent)
         result = helpers.run_to_exit(
-            ["up", "-f", str(helpers.app_wasm("hello").parent), "--listen", address], cwd=tmp_path
+            ["up", "-f", app, "--listen", address, "--cache-dir", str(cold_cache)], cwd=tmp_path
         )
     assert result.returncode == 3
     assert result.stderr == f"error: cannot listen on {address}: address already in use\n"
+    assert not any(cold_cache.rglob("*.cwasm")), "compiled although the port was taken"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""``spinkube-runtime up`` as a recipe: plan the app, warm the compile cache, bind, fork, serve.
+"""``spinkube-runtime up`` as a recipe: plan the app, bind, warm the compile cache, fork, serve.
 
 The parent never creates a Wasm engine: compiling happens in a short-lived child that fills the
 on-disk compile cache, and each worker loads its components from that cache after the fork. So
@@ -47,9 +47,10 @@ class HostBackend(Protocol):
 
 def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
     plan = plan_app(config.app, retained_by=retained_by)
+    # Bind before compiling: a taken port fails at once, not after a cold compile.
+    listeners = bind_listeners(config.server.listen, config.server.workers)
     if not backend.is_compiled(plan):
         run_in_child(lambda: backend.precompile(plan))
-    listeners = bind_listeners(config.server.listen, config.server.workers)
     address = bound_address(listeners[0])
     _announce(plan, address, config.server)
     settings = WorkerSettings(
