@@ -1,6 +1,6 @@
 """HTTP throughput of `spinkube-runtime up` beside `wasmtime serve`, same guests, same run.
 
-Usage: python benchmarks/runtime/http.py [--guests hello,hello-python,hello-js] [--rounds 2]
+Usage: python benchmarks/runtime/throughput.py [--guests hello,hello-python,hello-js] [--rounds 2]
                                          [--duration 10] [--connections 16] [--workers N]
 
 For each guest the two servers run alternately (``--rounds`` times each) under ``wrk -t2
