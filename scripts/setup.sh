@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   apache2-utils
   docker-registry
+  openssl
   redis-server
   wabt
   wrk

@@ -34,6 +34,8 @@ from typing import Any
 import httpx
 import yaml
 
+from spinkube.testing.certs import self_signed
+
 ROOT = Path(__file__).resolve().parents[2]
 GROUP_PATH = "/apis/core.spinoperator.dev/v1alpha1"
 IMAGE = "ghcr.io/spinkube/containerd-shim-spin/examples/spin-rust-hello:v0.13.0"
@@ -125,42 +127,13 @@ def fake_api(workdir: Path) -> Iterator[tuple[str, Path]]:
         stop(process)
 
 
-def make_certificate(directory: Path) -> Path:
-    directory.mkdir()
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(directory / "tls.key"),
-            "-out",
-            str(directory / "tls.crt"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return directory / "tls.crt"
-
-
 @contextmanager
 def operator(
     workdir: Path, kubeconfig: Path, *, name: str = "operator"
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     certs = workdir / "certs"
     if not certs.exists():
-        make_certificate(certs)
+        self_signed(certs)
     webhook, health = free_port(), free_port()
     script = Path(sys.executable).with_name("spin-operator")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.operator"]

@@ -11,7 +11,6 @@ import base64
 import datetime
 import json
 import os
-import shutil
 import signal
 import socket
 import ssl
@@ -36,6 +35,7 @@ from spinkube.api import SpinAppExecutor as ExecutorModel
 from spinkube.desired import ResolvedInputs, build_children
 from spinkube.kube import Conflict, Kube, NotFound, SpinApp, SpinAppExecutor
 from spinkube.testing import eventually
+from spinkube.testing.certs import self_signed
 
 pytestmark = pytest.mark.api
 
@@ -688,18 +688,11 @@ def test_the_default_ca_bundle_is_installed_and_mounted(
     assert volumes["spin-ca"]["secret"]["secretName"] == secret
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_secure_metrics_refuse_an_unknown_token(
     namespace: str, managers: Managers, tmp_path: Path
 ) -> None:
     certs = tmp_path / "certs"
-    certs.mkdir()
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(certs / "tls.key"), "-out", str(certs / "tls.crt")],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    self_signed(certs)
     manager = managers.start("--metrics-secure", f"--metrics-cert-dir={certs}")
     context = ssl.create_default_context(cafile=str(certs / "tls.crt"))
 

@@ -7,7 +7,6 @@ import base64
 import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import ssl
@@ -29,13 +28,9 @@ from lightkube.resources.core_v1 import Namespace
 from spinkube.admission import denial_message
 from spinkube.kube import Kube, NotFound, SpinAppExecutor
 from spinkube.testing import eventually
+from spinkube.testing.certs import self_signed
 
-pytestmark = [
-    pytest.mark.api,
-    pytest.mark.skipif(
-        shutil.which("openssl") is None, reason="needs the openssl command to make a certificate"
-    ),
-]
+pytestmark = pytest.mark.api
 
 ROOT = Path(__file__).resolve().parents[2]
 API_VERSION = "core.spinoperator.dev/v1alpha1"
@@ -54,36 +49,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def make_certificate(directory: Path) -> Path:
-    """A self-signed certificate for 127.0.0.1 as `tls.crt`/`tls.key`, as cert-manager
-    writes them; returns the certificate (the client's CA)."""
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout",
-            str(directory / "tls.key"),
-            "-out",
-            str(directory / "tls.crt"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return directory / "tls.crt"
 
 
 @dataclass
@@ -164,8 +129,7 @@ def webhooks(
     """One manager serving the webhooks for every test of this module."""
     tmp_path = tmp_path_factory.mktemp("webhooks")
     certs = tmp_path / "certs"
-    certs.mkdir()
-    ca = make_certificate(certs)
+    ca = self_signed(certs)
     port, health, metrics = free_port(), free_port(), free_port()
     script = Path(sys.executable).with_name("spin-operator")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.operator"]

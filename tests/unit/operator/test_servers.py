@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from spinkube.operator.config import WebhookServer
 from spinkube.operator.http import Readiness, health_app, metrics_app, ssl_context
 from spinkube.operator.metrics import SUCCESS, Metrics
 from spinkube.operator.webhooks.server import CertReloader, webhook_app
+from spinkube.testing.certs import self_signed
 
 
 class FakeApi:
@@ -84,24 +83,13 @@ def test_the_webhook_app_refuses_what_is_not_a_review() -> None:
     assert text.startswith("malformed AdmissionReview")
 
 
-def make_certificate(directory: Path, name: str) -> None:
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command to make a certificate")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "1", "-subj", f"/CN={name}",
-         "-keyout", str(directory / "tls.key"), "-out", str(directory / "tls.crt")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-
-
 def test_a_renewed_certificate_is_loaded_again(tmp_path: Path) -> None:
-    make_certificate(tmp_path, "first")
+    self_signed(tmp_path, common_name="first")
     config = WebhookServer(enabled=True, cert_dir=tmp_path)
     reloader = CertReloader(config, ssl_context(config.cert_file, config.key_file))
     assert reloader.check() is False
 
-    make_certificate(tmp_path, "second")
+    self_signed(tmp_path, common_name="second")
     for path in (config.cert_file, config.key_file):
         os.utime(path, (1, 1))
 
@@ -110,7 +98,7 @@ def test_a_renewed_certificate_is_loaded_again(tmp_path: Path) -> None:
 
 
 def test_a_broken_renewal_keeps_the_old_certificate(tmp_path: Path) -> None:
-    make_certificate(tmp_path, "first")
+    self_signed(tmp_path, common_name="first")
     config = WebhookServer(enabled=True, cert_dir=tmp_path)
     reloader = CertReloader(config, ssl_context(config.cert_file, config.key_file))
 
