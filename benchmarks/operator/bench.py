@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import ssl
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from typing import Any
 import httpx
 import yaml
 
+from spinkube.testing import free_port
 from spinkube.testing.certs import self_signed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +47,6 @@ TARGETS = {
     "rss_mib": 128.0,
     "webhook_p99_ms": 10.0,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def cpu_model() -> str:

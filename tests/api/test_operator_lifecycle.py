@@ -12,7 +12,6 @@ import datetime
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from spinkube.api import SpinApp as SpinAppModel
 from spinkube.api import SpinAppExecutor as ExecutorModel
 from spinkube.desired import ResolvedInputs, build_children
 from spinkube.kube import Conflict, Kube, NotFound, SpinApp, SpinAppExecutor
-from spinkube.testing import eventually
+from spinkube.testing import eventually, free_port
 from spinkube.testing.certs import self_signed
 
 pytestmark = pytest.mark.api
@@ -45,12 +44,6 @@ API_VERSION = "core.spinoperator.dev/v1alpha1"
 IMAGE = "ghcr.io/spinkube/containerd-shim-spin/examples/spin-rust-hello:v0.13.0"
 START_TIMEOUT = 30.0
 WAIT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def operator_command() -> list[str]:

@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from lightkube.resources.core_v1 import Namespace
 
 from spinkube.admission import denial_message
 from spinkube.kube import Kube, NotFound, SpinAppExecutor
-from spinkube.testing import eventually
+from spinkube.testing import eventually, free_port
 from spinkube.testing.certs import self_signed
 
 pytestmark = pytest.mark.api
@@ -43,12 +42,6 @@ NO_EXECUTOR = (
     'spec.executor: Invalid value: "": executor must be set, likely no default executor was set '
     "because you have no executors installed"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

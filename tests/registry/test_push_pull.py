@@ -12,7 +12,8 @@ from spinkube import oci
 from spinkube.oci import BlobCache, DigestMismatch, NotFound, RegistryClient, RegistryUnreachable
 from spinkube.oci.push import push_artifact
 from spinkube.spinapp import load_manifest, resolve_files
-from spinkube.testing.registry import RunningRegistry, free_port
+from spinkube.testing import free_port
+from spinkube.testing.registry import RunningRegistry
 
 from .conftest import STATIC_FILES, BreakingTransport
 

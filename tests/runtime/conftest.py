@@ -20,6 +20,8 @@ import httpx
 import pytest
 import redis
 
+from spinkube.testing import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 APPS_DIR = REPO / "apps"
 BUILD_VENV = REPO / ".cache" / "build-venv"
@@ -30,13 +32,6 @@ ECHO_SERVER = Path(__file__).parent / "echo_server.py"
 READY_SECONDS = 240.0
 """A first start compiles the guest (tens of seconds for the Python and JS samples)."""
 STOP_SECONDS = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -7,6 +7,7 @@ Not part of any shipped component; it sits above `spinkube.kube` and depends on 
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -32,3 +33,10 @@ def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float
             if result or time.monotonic() > deadline:
                 return result
         time.sleep(interval)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -13,7 +13,6 @@ import contextlib
 import json
 import secrets
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -25,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from spinkube.testing import free_port
+
 REGISTRY_BINARY = "/usr/bin/docker-registry"
 SERVICE = "spinkube-test-registry"
 ISSUER = "spinkube-test-issuer"
@@ -32,13 +33,6 @@ ISSUER = "spinkube-test-issuer"
 
 def registry_available() -> bool:
     return Path(REGISTRY_BINARY).exists() and shutil.which("htpasswd") is not None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

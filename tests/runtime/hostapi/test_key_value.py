@@ -147,7 +147,7 @@ def test_redis_store_writes_plain_redis_keys(redis_server: Any) -> None:
 
 
 def test_redis_store_unreachable_is_other_error(tmp_path: Path) -> None:
-    from .conftest import free_port
+    from spinkube.testing import free_port
 
     store = open_backend("default", RedisStore(f"redis://127.0.0.1:{free_port()}"))
     with pytest.raises(KeyValueOtherError, match="redis"):

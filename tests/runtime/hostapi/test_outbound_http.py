@@ -21,8 +21,9 @@ from spinkube.runtime.hostapi.http_errors import (
     HttpResponseBodySizeError,
 )
 from spinkube.runtime.hostapi.outbound_http import MAX_RESPONSE_BYTES, ChainDispatch, SelfDispatch
+from spinkube.testing import free_port
 
-from .conftest import HttpServer, free_port
+from .conftest import HttpServer
 
 
 def outbound(

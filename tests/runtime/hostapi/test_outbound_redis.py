@@ -13,9 +13,9 @@ from spinkube.runtime.hostapi import (
     Status,
     parse_allowed_hosts,
 )
+from spinkube.testing import free_port
 
 from ..conftest import RedisServer
-from .conftest import free_port
 
 
 def outbound(*patterns: str) -> OutboundRedis:

@@ -7,7 +7,6 @@ The tools come from where the build put them: wasm-tools and spin_sdk's WIT from
 import contextlib
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from spinkube.testing import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 APPS_DIR = REPO / "apps"
@@ -87,13 +88,6 @@ def wasmtime_cli() -> Path:
     if not os.access(binary, os.X_OK):
         binary.chmod(binary.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return binary
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

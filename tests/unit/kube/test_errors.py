@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import httpx2
 import pytest
 from lightkube import ApiError
@@ -11,6 +9,7 @@ from lightkube.resources.apps_v1 import Deployment
 
 from spinkube.kube import Conflict, Invalid, Kube, KubeError, NotFound, Unreachable
 from spinkube.kube.errors import Target, from_api_error
+from spinkube.testing import free_port
 from spinkube.testing.fakeapi import kubeconfig_for
 
 SPINAPP = Target("spinapps.core.spinoperator.dev", "x", "y")
@@ -71,12 +70,6 @@ def test_api_errors_map_to_the_domain(
 def test_cluster_scoped_not_found_has_no_namespace() -> None:
     error = from_api_error(api_error(404, "NotFound", "gone"), Target("namespaces", "n"))
     assert str(error) == 'namespaces "n" not found'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_an_unreachable_api_is_one_clear_line(tmp_path: object) -> None:
