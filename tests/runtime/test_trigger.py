@@ -11,7 +11,13 @@ from spinkube.runtime.server.messages import Request
 from spinkube.runtime.trigger.dispatch import InProcessDispatch
 from spinkube.runtime.trigger.http import AppInfo, HttpTrigger
 from spinkube.runtime.trigger.router import Router
-from spinkube.runtime.wasm.api import GuestError, GuestRequest, GuestResponse, GuestTimeoutError
+from spinkube.runtime.wasm.api import (
+    GuestError,
+    GuestRequest,
+    GuestResponse,
+    GuestTimeoutError,
+    ResponseSink,
+)
 from spinkube.spinapp import Route
 
 
@@ -21,7 +27,13 @@ class EchoHost:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def handle(self, request: GuestRequest, *, deadline_s: float | None = None) -> GuestResponse:
+    def handle(
+        self,
+        request: GuestRequest,
+        *,
+        deadline_s: float | None = None,
+        sink: ResponseSink | None = None,
+    ) -> GuestResponse:
         seen = {
             "component": self.name,
             "target": request.path_with_query,
@@ -38,7 +50,13 @@ class FailingHost:
     def __init__(self, error: GuestError) -> None:
         self.error = error
 
-    def handle(self, request: GuestRequest, *, deadline_s: float | None = None) -> GuestResponse:
+    def handle(
+        self,
+        request: GuestRequest,
+        *,
+        deadline_s: float | None = None,
+        sink: ResponseSink | None = None,
+    ) -> GuestResponse:
         raise self.error
 
 
@@ -49,7 +67,13 @@ class CallbackHost:
         self.dispatch: InProcessDispatch | None = None
         self.target = ""
 
-    def handle(self, request: GuestRequest, *, deadline_s: float | None = None) -> GuestResponse:
+    def handle(
+        self,
+        request: GuestRequest,
+        *,
+        deadline_s: float | None = None,
+        sink: ResponseSink | None = None,
+    ) -> GuestResponse:
         assert self.dispatch is not None
         if self.target.startswith("http://"):
             component = self.target.split("//")[1].split(".")[0]

@@ -64,7 +64,7 @@ def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
         dispatch = LateDispatch()
         trigger = build_trigger(plan, backend.build(plan, dispatch=dispatch), config.server)
         dispatch.bind(InProcessDispatch(trigger, authority=address))
-        return run_worker(sock, trigger, settings)
+        return run_worker(sock, trigger, settings, stream_handler=trigger.stream)
 
     return Supervisor(
         listeners=listeners, worker_main=worker_main, grace_s=config.server.grace_s

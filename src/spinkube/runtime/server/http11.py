@@ -2,7 +2,10 @@
 
 The handler runs synchronously inside ``data_received``: a worker serves one request at a time,
 which is what a single-threaded Wasm host needs, and it keeps the hot path free of tasks and
-futures. Responses carry ``content-length`` (the guest's body is complete when it returns).
+futures. A plain handler's responses carry ``content-length``; a stream handler writes through a
+:class:`~spinkube.runtime.server.streaming.ResponseStream` as it runs (chunked, or
+close-delimited for HTTP/1.0, once it has to send before it is done). HEAD requests always go
+to the plain handler.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 
 from spinkube.runtime.server.accesslog import AccessLog
-from spinkube.runtime.server.messages import Handler, Request, Response, plain, status_line
+from spinkube.runtime.server.framing import write_response
+from spinkube.runtime.server.messages import Handler, Request, Response, StreamHandler, plain
 from spinkube.runtime.server.parsing import (
     MAX_HEAD_BYTES,
     BadRequestError,
@@ -21,15 +25,11 @@ from spinkube.runtime.server.parsing import (
     Head,
     parse_head,
 )
+from spinkube.runtime.server.streaming import ResponseStream
 
 log = logging.getLogger(__name__)
 
-_HOP_BY_HOP = frozenset(
-    ("connection", "content-length", "keep-alive", "transfer-encoding", "upgrade", "trailer")
-)
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_SMALL_BODY = 64 * 1024
-"""Bodies up to this size are joined with the head into one write."""
 _LINGER_S = 2.0
 
 
@@ -45,6 +45,8 @@ class ServerState:
     """A connection silent this long is closed (idle keep-alive, or a stalled request)."""
     connections: set[HttpConnection] = field(default_factory=set)
     draining: bool = False
+    stream_handler: StreamHandler | None = None
+    """When set, it answers every request but HEAD (and ``handler`` only those)."""
 
     def close_silent(self, now: float) -> None:
         """Close the connections that sent nothing for ``idle_timeout_s``."""
@@ -194,14 +196,27 @@ class HttpConnection(asyncio.Protocol):
             self._client,
         )
         started = time.perf_counter() if state.access_log else 0.0
-        response = self._call_handler(request)
         keep_alive = head.keep_alive and not state.draining
-        sent = self._write(response, keep_alive=keep_alive, head_only=head.method == "HEAD")
+        status, sent, keep_alive = self._respond(request, head, keep_alive)
         if state.access_log is not None:
-            state.access_log.record(request, head.version, response.status, sent, started)
+            state.access_log.record(request, head.version, status, sent, started)
         if not keep_alive:
             self._close()
         self.last_seen = time.monotonic()
+
+    def _respond(self, request: Request, head: Head, keep_alive: bool) -> tuple[int, int, bool]:
+        """Runs the handler and writes its answer: (status, body bytes sent, keep-alive)."""
+        stream_handler = self._state.stream_handler
+        head_only = head.method == "HEAD"
+        if stream_handler is not None and not head_only and self._transport is not None:
+            http10 = head.version == "1.0"
+            out = ResponseStream(self._transport, keep_alive=keep_alive, http10=http10)
+            response = self._call_stream_handler(stream_handler, request, out)
+            if response is None:
+                return out.status, out.sent, out.keep_alive
+        else:
+            response = self._call_handler(request)
+        return response.status, self._write(response, keep_alive, head_only), keep_alive
 
     def _call_handler(self, request: Request) -> Response:
         try:
@@ -210,30 +225,20 @@ class HttpConnection(asyncio.Protocol):
             log.exception("request handler failed for %s %s", request.method, request.target)
             return plain(500)
 
-    def _write(self, response: Response, *, keep_alive: bool, head_only: bool) -> int:
-        transport = self._transport
-        if transport is None:
+    @staticmethod
+    def _call_stream_handler(
+        handler: StreamHandler, request: Request, out: ResponseStream
+    ) -> Response | None:
+        try:
+            return handler(request, out)
+        except Exception:
+            log.exception("request handler failed for %s %s", request.method, request.target)
+            return None if out.abort() else plain(500)
+
+    def _write(self, response: Response, keep_alive: bool, head_only: bool) -> int:
+        if self._transport is None:
             return 0
-        status = response.status
-        body = response.body
-        no_body = head_only or status in (204, 304) or 100 <= status < 200
-        parts = [status_line(status)]
-        for name, value in response.headers:
-            if name not in _HOP_BY_HOP:
-                parts.append(b"%s: %s\r\n" % (name.encode("latin-1"), value))
-        if status not in (204, 304) and status >= 200:
-            parts.append(b"content-length: %d\r\n" % len(body))
-        parts.append(b"\r\n" if keep_alive else b"connection: close\r\n\r\n")
-        if no_body or not body:
-            transport.write(b"".join(parts))
-            return 0
-        if len(body) <= _SMALL_BODY:
-            parts.append(body)
-            transport.write(b"".join(parts))
-        else:
-            transport.write(b"".join(parts))
-            transport.write(body)
-        return len(body)
+        return write_response(self._transport, response, keep_alive=keep_alive, head_only=head_only)
 
     def _refuse(self, status: int, reason: str) -> None:
         """Answer a request the server will not pass on, then close the connection.
@@ -245,7 +250,7 @@ class HttpConnection(asyncio.Protocol):
         transport = self._transport
         if transport is None or self._closing:
             return
-        self._write(plain(status, reason), keep_alive=False, head_only=False)
+        self._write(plain(status, reason), False, False)
         self._closing = True
         self._head = None
         self._buf.clear()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from spinkube.runtime.server.streaming import ResponseStream
 
 Headers = list[tuple[str, bytes]]
 """Header name (lower-case) and raw value, in order; names may repeat."""
@@ -34,6 +37,17 @@ class Handler(Protocol):
     """Turns a complete request into a complete response; never raises for a guest failure."""
 
     def __call__(self, request: Request) -> Response: ...
+
+
+class StreamHandler(Protocol):
+    """Answers a request through ``out`` (a ``server.streaming.ResponseStream``) while it runs.
+
+    Returns None when it answered through ``out`` (finished, or aborted after the head went
+    out), or a complete :class:`Response` when it did not stream (a 404, a 500 before any
+    byte was sent).
+    """
+
+    def __call__(self, request: Request, out: ResponseStream) -> Response | None: ...
 
 
 def status_line(status: int) -> bytes:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from spinkube.runtime.server.accesslog import AccessLog
 from spinkube.runtime.server.http11 import HttpConnection, ServerState
-from spinkube.runtime.server.messages import Handler
+from spinkube.runtime.server.messages import Handler, StreamHandler
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +30,35 @@ class WorkerSettings:
     idle_timeout_s: float = 60.0
 
 
-def run_worker(sock: socket.socket, handler: Handler, settings: WorkerSettings) -> int:
-    """Serve ``sock`` with ``handler`` until SIGTERM/SIGINT; return the process exit code."""
+def run_worker(
+    sock: socket.socket,
+    handler: Handler,
+    settings: WorkerSettings,
+    *,
+    stream_handler: StreamHandler | None = None,
+) -> int:
+    """Serve ``sock`` until SIGTERM/SIGINT; return the process exit code.
+
+    ``stream_handler``, when given, answers every request but HEAD (which ``handler`` answers).
+    """
     _die_with_parent()
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(_serve(sock, handler, settings))
+        return loop.run_until_complete(_serve(sock, handler, stream_handler, settings))
     finally:
         loop.close()
 
 
-async def _serve(sock: socket.socket, handler: Handler, settings: WorkerSettings) -> int:
+async def _serve(
+    sock: socket.socket,
+    handler: Handler,
+    stream_handler: StreamHandler | None,
+    settings: WorkerSettings,
+) -> int:
     loop = asyncio.get_running_loop()
     state = ServerState(
         handler=handler,
+        stream_handler=stream_handler,
         default_authority=settings.default_authority,
         max_body=settings.max_body,
         access_log=AccessLog() if settings.access_log else None,

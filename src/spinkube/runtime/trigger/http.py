@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spinkube.runtime.server.messages import Headers, Request, Response, plain
+from spinkube.runtime.server.streaming import ResponseStream
 from spinkube.runtime.trigger.router import Routed, Router, chained_entry
 from spinkube.runtime.wasm.api import ComponentHost, GuestError, GuestRequest
 
@@ -67,13 +68,20 @@ class HttpTrigger:
         self._busy: set[str] = set()
 
     def __call__(self, request: Request) -> Response:
+        """The whole response, collected (HEAD requests, requests the app makes to itself)."""
+        response = self.stream(request, None)
+        assert response is not None  # without a sink the host always collects
+        return response
+
+    def stream(self, request: Request, out: ResponseStream | None) -> Response | None:
+        """Streams the guest's response into ``out`` (see ``messages.StreamHandler``)."""
         path = request.target.partition("?")[0]
         if path.startswith(WELL_KNOWN_PREFIX):
             return self._well_known(path[len(WELL_KNOWN_PREFIX) :])
         routed = self._router.route(path)
         if routed is None:
             return _not_found()
-        return self._run(request, routed)
+        return self._run(request, routed, out)
 
     def chain(self, component_id: str, request: Request) -> Response:
         """Service chaining (``http://<component>.spin.internal/...``): the component directly,
@@ -81,9 +89,11 @@ class HttpTrigger:
         if component_id not in self._hosts:
             return _not_found()
         path = request.target.partition("?")[0]
-        return self._run(request, Routed(chained_entry(component_id), path, {}))
+        response = self._run(request, Routed(chained_entry(component_id), path, {}), None)
+        assert response is not None
+        return response
 
-    def _run(self, request: Request, routed: Routed) -> Response:
+    def _run(self, request: Request, routed: Routed, out: ResponseStream | None) -> Response | None:
         component_id = routed.entry.component_id
         host = self._hosts.get(component_id)
         if host is None:
@@ -103,12 +113,13 @@ class HttpTrigger:
         )
         self._busy.add(component_id)
         try:
-            answer = host.handle(guest, deadline_s=self._deadline_s)
+            answer = host.handle(guest, deadline_s=self._deadline_s, sink=out)
         except GuestError as exc:
-            log.error("component %r failed: %s", component_id, exc)
-            return plain(500)
+            return _failed(component_id, exc, out)
         finally:
             self._busy.discard(component_id)
+        if out is not None and out.started:
+            return None  # streamed: the host finished it through ``out``
         return Response(answer.status, answer.headers, answer.body)
 
     def _guest_headers(self, request: Request, routed: Routed) -> Headers:
@@ -134,6 +145,19 @@ class HttpTrigger:
         if name == "info":
             return Response(200, [("content-type", b"application/json")], self._info.to_json())
         return _not_found()
+
+
+def _failed(component_id: str, exc: GuestError, out: ResponseStream | None) -> Response | None:
+    """500, unless the response's head already went out: then the connection is cut."""
+    if out is not None and out.abort():
+        log.error(
+            "component %r failed after its response began; connection aborted: %s",
+            component_id,
+            exc,
+        )
+        return None
+    log.error("component %r failed: %s", component_id, exc)
+    return plain(500)
 
 
 def _not_found() -> Response:

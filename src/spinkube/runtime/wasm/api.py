@@ -4,6 +4,9 @@ The trigger turns an HTTP request into a :class:`GuestRequest`, asks a :class:`C
 (one per component, built once per worker process) to handle it in a fresh instance, and writes
 the :class:`GuestResponse` back. Host-API state (variables, key-value, ...) reaches the guest
 through :class:`ComponentContext`.
+
+Given a :class:`ResponseSink`, ``handle`` streams a response the guest keeps writing while it
+waits (see :class:`ResponseSink`).
 """
 
 from __future__ import annotations
@@ -64,9 +67,40 @@ class GuestTimeoutError(GuestError):
     """The guest ran past its ``deadline_s`` and was interrupted."""
 
 
+class ResponseSink(Protocol):
+    """Where a streamed response goes, in order: ``start``, any ``write``/``flush``, ``finish``.
+
+    The host starts the sink the first time the guest waits (a timer, a poll, an outbound
+    request) after setting its response: ``start`` with the status and headers, ``write`` with
+    the body so far, then ``flush``. Every later body write is a ``write``, every later wait a
+    ``flush`` (what was written should reach the client now), and ``finish`` comes when the
+    guest returns. A guest that never waits never touches the sink: ``handle`` returns its
+    whole response as without a sink, so the common case costs nothing extra. The caller tells
+    the two apart by whether ``start`` was called. When the guest fails ``handle`` raises
+    :class:`GuestError` and ``finish`` is not called.
+    """
+
+    def start(self, status: int, headers: Headers) -> None: ...
+
+    def write(self, chunk: bytes) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def finish(self) -> None: ...
+
+
 class ComponentHost(Protocol):
-    """A compiled component ready to serve; ``handle`` runs one request in a fresh instance."""
+    """A compiled component ready to serve; ``handle`` runs one request in a fresh instance.
+
+    Without a sink the whole response is returned; with one, a response the guest went on
+    writing while it waited is streamed into the sink (see :class:`ResponseSink`) and the
+    returned body is empty.
+    """
 
     def handle(
-        self, request: GuestRequest, *, deadline_s: float | None = None
+        self,
+        request: GuestRequest,
+        *,
+        deadline_s: float | None = None,
+        sink: ResponseSink | None = None,
     ) -> GuestResponse: ...

@@ -6,13 +6,21 @@ import ctypes
 import math
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wasmtime.component import Component
 
 from spinkube.runtime.wasm import capi, resources
-from spinkube.runtime.wasm.api import ComponentContext, GuestError, GuestRequest, GuestResponse
+from spinkube.runtime.wasm.api import (
+    ComponentContext,
+    GuestError,
+    GuestRequest,
+    GuestResponse,
+    GuestTimeoutError,
+    ResponseSink,
+)
 from spinkube.runtime.wasm.errors import instantiate_error, trap_error
 from spinkube.runtime.wasm.exports import handler_export_index
 from spinkube.runtime.wasm.interfaces.cli import flush_output
@@ -24,6 +32,7 @@ from spinkube.runtime.wasm.interfaces.http_objects import (
 )
 from spinkube.runtime.wasm.linker import Linked, build_linker
 from spinkube.runtime.wasm.session import RequestState, Session
+from spinkube.runtime.wasm.streamer import ResponseStreamer
 
 if TYPE_CHECKING:
     from spinkube.runtime.wasm.runtime import WasmRuntime
@@ -75,14 +84,28 @@ class WasmComponentHost:
         """Imports (interfaces, or functions of partly provided ones) that trap when called."""
         return list(self._linked.unprovided)
 
-    def handle(self, request: GuestRequest, *, deadline_s: float | None = None) -> GuestResponse:
+    def handle(
+        self,
+        request: GuestRequest,
+        *,
+        deadline_s: float | None = None,
+        sink: ResponseSink | None = None,
+    ) -> GuestResponse:
         with self._lock:
             outparam = ResponseOutparam()
-            self._run(request, outparam, deadline_s)
-            return self._response(outparam)
+            streamer = ResponseStreamer(sink, outparam) if sink is not None else None
+            self._run(request, outparam, deadline_s, streamer)
+            response = self._response(outparam)
+            if streamer is not None and streamer.started:
+                streamer.finish()
+            return response
 
     def _run(
-        self, request: GuestRequest, outparam: ResponseOutparam, deadline_s: float | None
+        self,
+        request: GuestRequest,
+        outparam: ResponseOutparam,
+        deadline_s: float | None,
+        streamer: ResponseStreamer | None,
     ) -> None:
         runtime = self.runtime
         store = capi.store_new(runtime.engine_ptr, None, capi.NO_FINALIZER)
@@ -91,7 +114,12 @@ class WasmComponentHost:
             if runtime.max_instance_memory is not None:
                 capi.store_limiter(store, runtime.max_instance_memory, -1, -1, -1, -1)
             capi.context_set_epoch_deadline(ctx, self._ticks(deadline_s))
-            self._session.state = RequestState(request)
+            state = RequestState(request)
+            if streamer is not None:
+                state.on_wait = streamer.flush
+            if deadline_s is not None:
+                state.deadline_ns = time.monotonic_ns() + int(deadline_s * 1e9)
+            self._session.state = state
             try:
                 self._call(ctx, request, outparam, deadline_s)
             finally:
@@ -126,10 +154,21 @@ class WasmComponentHost:
         capi.val_delete(args)
         capi.val_delete(args + 32)
         if err:
-            raise trap_error(capi.take_error_message(err), cid, deadline_s)
+            raise self._trap(err, deadline_s)
         err = capi.func_post_return(func, ctx)
         if err:
-            raise trap_error(capi.take_error_message(err), cid, deadline_s)
+            raise self._trap(err, deadline_s)
+
+    def _trap(self, err: int, deadline_s: float | None) -> GuestError:
+        """The error for a failed call; a wait stopped at the deadline (the host's own trap,
+        see ``interfaces/waiting.py``) is a timeout like an epoch interrupt."""
+        cid = self.context.component_id
+        message = capi.take_error_message(err)
+        if self._session.current.timed_out:
+            return GuestTimeoutError(
+                f"guest exceeded its {deadline_s} s deadline in component {cid}"
+            )
+        return trap_error(message, cid, deadline_s)
 
     def _response(self, outparam: ResponseOutparam) -> GuestResponse:
         cid = self.context.component_id
@@ -138,6 +177,7 @@ class WasmComponentHost:
             if outparam.error is not None:
                 raise GuestError(f"component {cid} answered with error {outparam.error}")
             raise GuestError(f"component {cid} returned without setting a response")
+        # Streamed: the chunks went to the sink and the list is empty.
         body = b"".join(response.body.stream.chunks) if response.body else b""
         return GuestResponse(response.status, list(response.headers.entries), body)
 

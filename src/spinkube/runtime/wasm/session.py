@@ -41,6 +41,17 @@ class RequestState:
     table: ResourceTable = field(default_factory=ResourceTable)
     response: ResponseParts | None = None
     output: dict[str, bytearray] = field(default_factory=dict)
+    on_wait: Callable[[], None] | None = None
+    """Called before the guest waits (see ``before_wait``); set when the response streams."""
+    deadline_ns: int | None = None
+    """``time.monotonic_ns()`` at which the request's deadline passes; waits stop there."""
+    timed_out: bool = False
+    """A wait stopped at the deadline: the trap that follows is a timeout."""
+
+    def before_wait(self) -> None:
+        """The guest is about to wait: the response it set so far goes out to the client now."""
+        if self.on_wait is not None:
+            self.on_wait()
 
 
 class Session:

@@ -12,6 +12,12 @@
 ;;   /none          returns without setting a response
 ;;   /print         writes a line to stdout, then answers 200 "printed"
 ;;   /dump-env      200 with `name=value` of the first environment variable
+;;   /stream        200 streamed in three writes: "first chunk\n", a 1.5 s sleep
+;;                  (pollable.block), "second chunk\n", a 1 ms sleep (poll), "third chunk\n"
+;;   /big-stream    200 with the request body, streamed: sets the response, sleeps 1 ms, then
+;;                  writes the body in 64 KiB writes
+;;   /wait-trap     200, writes "partial body\n", sleeps 1 ms, then executes `unreachable`
+;;   /zzz           sleeps 60 s (pollable.block), then answers 200 "hello"
 ;;   anything else  200 "hello"
 ;; Built by the tests: wasm-tools parse -> component embed (world `probe`) -> component new.
 (module
@@ -52,6 +58,11 @@
   (import "wasi:config/store@0.2.0-draft-2024-09-27" "get" (func $config-get (param i32 i32 i32)))
   (import "wasi:sockets/instance-network@0.2.0" "instance-network"
     (func $instance-network (result i32)))
+  (import "wasi:clocks/monotonic-clock@0.2.0" "subscribe-duration"
+    (func $subscribe-duration (param i64) (result i32)))
+  (import "wasi:io/poll@0.2.0" "[method]pollable.block" (func $block (param i32)))
+  (import "wasi:io/poll@0.2.0" "poll" (func $poll (param i32 i32 i32)))
+  (import "wasi:io/poll@0.2.0" "[resource-drop]pollable" (func $drop-pollable (param i32)))
 
   (memory (export "memory") 2)
 
@@ -59,6 +70,10 @@
   (data (i32.const 32) "printed")          ;; 7 bytes
   (data (i32.const 48) "printed by probe\n") ;; 17 bytes
   (data (i32.const 80) "no such thing")    ;; 13 bytes
+  (data (i32.const 96) "first chunk\n")     ;; 12 bytes
+  (data (i32.const 112) "second chunk\n")   ;; 13 bytes
+  (data (i32.const 128) "third chunk\n")    ;; 12 bytes
+  (data (i32.const 144) "partial body\n")   ;; 13 bytes
 
   (global $ret i32 (i32.const 256))
   (global $outparam (mut i32) (i32.const 0))
@@ -66,6 +81,8 @@
   (global $path-len (mut i32) (i32.const 0))
   (global $got (mut i32) (i32.const 0))
   (global $got-len (mut i32) (i32.const 0))
+  (global $stream (mut i32) (i32.const 0))
+  (global $out-body (mut i32) (i32.const 0))
 
   ;; A bump allocator; each request runs in a fresh instance, so nothing is ever freed.
   (global $heap (mut i32) (i32.const 4096))
@@ -121,6 +138,77 @@
     (call $drop-output-stream (local.get $stream))
     (call $body-finish (local.get $out) (i32.const 0) (i32.const 0) (global.get $ret))
     (drop (call $ok-payload)))
+
+  ;; Sets a 200 response at once and opens its body stream ($stream, $out-body).
+  (func $start-stream
+    (local $response i32)
+    (local.set $response (call $new-response (call $new-fields)))
+    (call $response-body (local.get $response) (global.get $ret))
+    (global.set $out-body (call $ok-payload))
+    (call $outparam-set (global.get $outparam)
+      (i32.const 0) (local.get $response) (i32.const 0) (i64.const 0)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+    (call $body-write (global.get $out-body) (global.get $ret))
+    (global.set $stream (call $ok-payload)))
+
+  (func $send (param $ptr i32) (param $len i32)
+    (call $write-flush (global.get $stream) (local.get $ptr) (local.get $len) (global.get $ret))
+    (drop (call $ok-payload)))
+
+  (func $end-stream
+    (call $drop-output-stream (global.get $stream))
+    (call $body-finish (global.get $out-body) (i32.const 0) (i32.const 0) (global.get $ret))
+    (drop (call $ok-payload)))
+
+  ;; Sleeps through pollable.block.
+  (func $sleep-ms (param $ms i64)
+    (local $pollable i32)
+    (local.set $pollable (call $subscribe-duration (i64.mul (local.get $ms) (i64.const 1000000))))
+    (call $block (local.get $pollable))
+    (call $drop-pollable (local.get $pollable)))
+
+  ;; Sleeps through poll([pollable]), the list at address 512.
+  (func $poll-ms (param $ms i64)
+    (i32.store (i32.const 512)
+      (call $subscribe-duration (i64.mul (local.get $ms) (i64.const 1000000))))
+    (call $poll (i32.const 512) (i32.const 1) (global.get $ret))
+    (if (i32.ne (i32.load (i32.add (global.get $ret) (i32.const 4))) (i32.const 1))
+      (then unreachable))
+    (call $drop-pollable (i32.load (i32.const 512))))
+
+  (func $stream-chunks
+    (call $start-stream)
+    (call $send (i32.const 96) (i32.const 12))
+    (call $sleep-ms (i64.const 1500))
+    (call $send (i32.const 112) (i32.const 13))
+    (call $poll-ms (i64.const 1))
+    (call $send (i32.const 128) (i32.const 12))
+    (call $end-stream))
+
+  (func $big-stream (param $request i32)
+    (local $body i32) (local $len i32) (local $n i32)
+    (call $consume (local.get $request) (global.get $ret))
+    (call $incoming-stream (call $ok-payload) (global.get $ret))
+    (call $read-all (call $ok-payload))
+    (local.set $body (global.get $got))
+    (local.set $len (global.get $got-len))
+    (call $start-stream)
+    (call $sleep-ms (i64.const 1))
+    (block $done (loop $more
+      (br_if $done (i32.eqz (local.get $len)))
+      (local.set $n (select (i32.const 65536) (local.get $len)
+        (i32.gt_u (local.get $len) (i32.const 65536))))
+      (call $send (local.get $body) (local.get $n))
+      (local.set $body (i32.add (local.get $body) (local.get $n)))
+      (local.set $len (i32.sub (local.get $len) (local.get $n)))
+      (br $more)))
+    (call $end-stream))
+
+  (func $wait-trap
+    (call $start-stream)
+    (call $send (i32.const 144) (i32.const 13))
+    (call $sleep-ms (i64.const 1))
+    unreachable)
 
   (func $not-found (call $respond (i32.const 404) (i32.const 80) (i32.const 13)))
 
@@ -219,5 +307,10 @@
     (if (i32.eq (local.get $letter) (i32.const 0x70)) (then (call $print) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x63)) (then (call $config) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x64)) (then (call $dump-env) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x73)) (then (call $stream-chunks) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x77)) (then (call $wait-trap) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x62))
+      (then (call $big-stream (local.get $request)) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x7a)) (then (call $sleep-ms (i64.const 60000))))
     (call $respond (i32.const 200) (i32.const 16) (i32.const 5)))
 )

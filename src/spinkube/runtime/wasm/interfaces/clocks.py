@@ -1,4 +1,4 @@
-"""wasi:clocks (0.2.x). Timer pollables are ready at once: the host never parks a request."""
+"""wasi:clocks (0.2.x). Timer pollables become ready at their time (see ``waiting``)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,17 @@ def monotonic(session: Session) -> Mapping[str, HostFn]:
     def resolution(ctx: int, args: int, results: int) -> None:
         vals.write_u64(results, vals.U64, 1)
 
-    def subscribe(ctx: int, args: int, results: int) -> None:
-        new_pollable(session, ctx, results)
+    def subscribe_instant(ctx: int, args: int, results: int) -> None:
+        new_pollable(session, ctx, results, vals.read_u64(args))
+
+    def subscribe_duration(ctx: int, args: int, results: int) -> None:
+        new_pollable(session, ctx, results, time.monotonic_ns() + vals.read_u64(args))
 
     return {
         "now": now,
         "resolution": resolution,
-        "subscribe-instant": subscribe,
-        "subscribe-duration": subscribe,
+        "subscribe-instant": subscribe_instant,
+        "subscribe-duration": subscribe_duration,
     }
 
 

@@ -21,7 +21,7 @@ from spinkube.runtime.wasm.interfaces.http_objects import (
     ResponseOutparam,
 )
 from spinkube.runtime.wasm.interfaces.io import INPUT_STREAM, OUTPUT_STREAM, new_pollable
-from spinkube.runtime.wasm.interfaces.objects import InputStream
+from spinkube.runtime.wasm.interfaces.objects import InputStream, OutputStream
 from spinkube.runtime.wasm.resources import own_image, rep_of, write_own
 from spinkube.runtime.wasm.session import GuestTrapError, HostFn, Session
 
@@ -181,7 +181,7 @@ def response_functions(session: Session) -> dict[str, HostFn]:
         if response.body is not None:
             vals.write_result(results, False)
             return
-        response.body = OutgoingBody()
+        response.body = OutgoingBody(OutputStream(sink=response.streaming))
         ok(results, own_image(ctx, session.current.table.add(response.body), OUTGOING_BODY))
 
     def outparam_set(ctx: int, args: int, results: int) -> None:

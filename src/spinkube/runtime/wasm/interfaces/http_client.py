@@ -207,6 +207,7 @@ def send(session: Session, future: FutureResponse) -> None:
     request = future.request
     body = b"".join(request.body.stream.chunks) if request.body else b""
     apis = apis_of(session)
+    session.current.before_wait()  # the response streamed so far goes out before the wait
     try:
         if apis is None:
             raise HttpRequestDeniedError("outbound HTTP is not available to this component")

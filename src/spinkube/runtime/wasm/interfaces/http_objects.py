@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spinkube.runtime.wasm.api import GuestRequest
@@ -52,6 +53,8 @@ class OutgoingResponse:
     headers: Fields
     status: int = 200
     body: OutgoingBody | None = None
+    streaming: Callable[[bytes], None] | None = None
+    """Set once the response was handed to a sink: body writes go straight there."""
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 from spinkube.runtime.wasm import resources, vals
@@ -13,6 +14,7 @@ from spinkube.runtime.wasm.interfaces.objects import (
     OutputStream,
     Pollable,
 )
+from spinkube.runtime.wasm.interfaces.waiting import is_due, wait_for_any
 from spinkube.runtime.wasm.resources import rep_of, write_own
 from spinkube.runtime.wasm.session import HostFn, Session
 
@@ -31,26 +33,30 @@ def error(session: Session) -> Mapping[str, HostFn]:
 
 
 def poll(session: Session) -> Mapping[str, HostFn]:
+    def due(ctx: int, addr: int) -> int | None:
+        pollable: Pollable = session.current.table.get(rep_of(ctx, addr))
+        return pollable.due_ns
+
     def ready(ctx: int, args: int, results: int) -> None:
-        rep_of(ctx, args)
-        vals.write_bool(results, True)
+        vals.write_bool(results, is_due(due(ctx, args), time.monotonic_ns()))
 
     def block(ctx: int, args: int, results: int) -> None:
-        rep_of(ctx, args)
+        wait_for_any(session.current, [due(ctx, args)])
 
     def poll_all(ctx: int, args: int, results: int) -> None:
         count, first = vals.read_list(args)
-        for i in range(count):
-            rep_of(ctx, first + vals.VAL_SIZE * i)
-        out = vals.write_list(results, count)
-        for i in range(count):
-            vals.write_u64(out + vals.VAL_SIZE * i, vals.U32, i)
+        dues = [due(ctx, first + vals.VAL_SIZE * i) for i in range(count)]
+        indices = wait_for_any(session.current, dues)
+        out = vals.write_list(results, len(indices))
+        for n, i in enumerate(indices):
+            vals.write_u64(out + vals.VAL_SIZE * n, vals.U32, i)
 
     return {"[method]pollable.ready": ready, "[method]pollable.block": block, "poll": poll_all}
 
 
-def new_pollable(session: Session, ctx: int, results: int) -> None:
-    write_own(ctx, results, session.current.table.add(Pollable()), POLLABLE)
+def new_pollable(session: Session, ctx: int, results: int, due_ns: int | None = None) -> None:
+    """A new pollable at ``results``: ready at once, or at ``due_ns`` (monotonic)."""
+    write_own(ctx, results, session.current.table.add(Pollable(due_ns)), POLLABLE)
 
 
 def streams(session: Session) -> Mapping[str, HostFn]:

@@ -39,7 +39,10 @@ class OutputStream:
 
 @dataclass(slots=True)
 class Pollable:
-    """Everything the host offers is ready at once: reads never wait for more data."""
+    """Ready at once (streams and futures: the host never waits for data), or at ``due_ns``
+    (``time.monotonic_ns()``) for the timers of ``wasi:clocks/monotonic-clock``."""
+
+    due_ns: int | None = None
 
 
 @dataclass(slots=True)
