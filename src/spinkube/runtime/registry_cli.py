@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from spinkube.oci.auth import Credentials, load_docker_config
-from spinkube.oci.client import RegistryClient
-from spinkube.oci.errors import OciError, ReferenceError
-from spinkube.oci.push import push
 from spinkube.runtime.errors import ExitCode
+
+if TYPE_CHECKING:
+    from spinkube.oci.auth import Credentials
 
 
 @click.group()
@@ -42,6 +41,12 @@ def push_command(
     reference: str, source: Path, insecure: bool, username: str | None, password_stdin: bool
 ) -> None:
     """Push the app to REFERENCE (e.g. localhost:5000/hello:v1); prints the manifest digest."""
+    # Imported here: `spinkube-runtime up` must not pay for the registry client at start-up.
+    from spinkube.oci.auth import load_docker_config
+    from spinkube.oci.client import RegistryClient
+    from spinkube.oci.errors import OciError, ReferenceError
+    from spinkube.oci.push import push
+
     credentials = _credentials(username, password_stdin) or load_docker_config()
     try:
         with RegistryClient(credentials=credentials, insecure=insecure or None) as client:
@@ -58,6 +63,8 @@ def _credentials(username: str | None, password_stdin: bool) -> Credentials | No
         _fail("--password-stdin needs --username", ExitCode.USAGE)
     if username is None:
         return None
+    from spinkube.oci.auth import Credentials
+
     password = sys.stdin.read().rstrip("\n") if password_stdin else ""
     return Credentials(username=username, password=password)
 

@@ -80,7 +80,7 @@ from spinkube.runtime.hostapi.outbound_http import (
     Timeouts,
 )
 from spinkube.runtime.hostapi.outbound_redis import OutboundRedis, RedisConnection
-from spinkube.runtime.hostapi.redis_client import Status
+from spinkube.runtime.hostapi.redis_values import Status
 from spinkube.runtime.hostapi.sqlite import Connection, Databases, QueryResult, SqlValue
 from spinkube.runtime.hostapi.unsupported import unsupported
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
-
-import httpx
+from typing import TYPE_CHECKING
 
 from spinkube.runtime.hostapi.errors import HostApiError
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class OutboundHttpError(HostApiError):
@@ -90,17 +92,22 @@ class InternalError(OutboundHttpError):
     case = "internal-error"
 
 
-_TIMEOUTS: dict[type[httpx.TimeoutException], type[OutboundHttpError]] = {
-    httpx.ConnectTimeout: ConnectionTimeoutError,
-    httpx.ReadTimeout: ConnectionReadTimeoutError,
-    httpx.WriteTimeout: ConnectionWriteTimeoutError,
-    httpx.PoolTimeout: ConnectionLimitReachedError,
-}
+def _timeouts() -> dict[type[httpx.TimeoutException], type[OutboundHttpError]]:
+    import httpx
+
+    return {
+        httpx.ConnectTimeout: ConnectionTimeoutError,
+        httpx.ReadTimeout: ConnectionReadTimeoutError,
+        httpx.WriteTimeout: ConnectionWriteTimeoutError,
+        httpx.PoolTimeout: ConnectionLimitReachedError,
+    }
 
 
 def map_httpx_error(exc: httpx.HTTPError) -> OutboundHttpError:
+    import httpx  # imported on first use: outbound HTTP is rare, and httpx costs ~60 ms to load
+
     detail = str(exc) or type(exc).__name__
-    for kind, mapped in _TIMEOUTS.items():
+    for kind, mapped in _timeouts().items():
         if isinstance(exc, kind):
             return mapped(detail)
     if isinstance(exc, httpx.ConnectError):

@@ -20,9 +20,8 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts
 from spinkube.runtime.hostapi.http_errors import (
@@ -33,6 +32,11 @@ from spinkube.runtime.hostapi.http_errors import (
     InternalError,
     map_httpx_error,
 )
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported on first use: it costs ~60 ms at start-up, and most apps never send a request.
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,8 @@ class Timeouts:
         )
 
     def as_httpx(self) -> httpx.Timeout:
+        import httpx
+
         reads = [t for t in (self.first_byte_s, self.between_bytes_s) if t is not None]
         read = max(reads) if len(reads) == 2 else None
         return httpx.Timeout(connect=self.connect_s, read=read, write=read, pool=self.connect_s)
@@ -155,6 +161,8 @@ class OutboundHttp:
 def _send(
     client: httpx.Client, request: OutboundRequest, timeouts: Timeouts, max_body: int
 ) -> OutboundResponse:
+    import httpx
+
     try:
         built = client.build_request(
             request.method,
@@ -224,6 +232,8 @@ _client_pid = 0
 
 def shared_client() -> httpx.Client:
     """The process's client, created on first use and again after a fork."""
+    import httpx
+
     global _client, _client_pid
     with _lock:
         if _client is None or _client_pid != os.getpid():

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
-
-import redis
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts
 from spinkube.runtime.hostapi.errors import (
@@ -23,7 +21,13 @@ from spinkube.runtime.hostapi.errors import (
     RedisTypeError,
     TooManyConnectionsError,
 )
-from spinkube.runtime.hostapi.redis_client import Status, client_for, execute
+from spinkube.runtime.hostapi.redis_values import Status
+
+if TYPE_CHECKING:
+    import redis
+
+# redis (the library) is imported on first use: it costs ~50 ms at start-up, and most apps
+# never open a Redis connection.
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +71,8 @@ class RedisConnection:
         return _flatten(self._run(command, *arguments))
 
     def _run(self, *command: Any) -> Any:
+        from spinkube.runtime.hostapi.redis_client import execute
+
         return _call(lambda: execute(self._client, *command))
 
 
@@ -78,7 +84,7 @@ class OutboundRedis:
         allowed: AllowedHosts,
         *,
         component_id: str,
-        client: Callable[[str], redis.Redis] = client_for,
+        client: Callable[[str], redis.Redis] | None = None,
     ) -> None:
         self._allowed = allowed
         self._component_id = component_id
@@ -94,7 +100,7 @@ class OutboundRedis:
                 "the address is not in the component's allowed_outbound_hosts"
             )
         try:
-            client = self._client(address)
+            client = (self._client or _pooled_client)(address)
         except ValueError:
             raise InvalidAddressError("not a Redis URL (redis://host:port)") from None
         connection = RedisConnection(client)
@@ -102,7 +108,15 @@ class OutboundRedis:
         return connection
 
 
+def _pooled_client(address: str) -> redis.Redis:
+    from spinkube.runtime.hostapi.redis_client import client_for
+
+    return client_for(address)
+
+
 def _call(op: Callable[[], T]) -> T:
+    import redis
+
     try:
         return op()
     except redis.RedisError as exc:
@@ -110,6 +124,8 @@ def _call(op: Callable[[], T]) -> T:
 
 
 def _error(exc: redis.RedisError) -> RedisError:
+    import redis
+
     message = str(exc)
     if isinstance(exc, redis.ConnectionError) and "Too many connections" in message:
         return TooManyConnectionsError(message)
@@ -121,6 +137,8 @@ def _error(exc: redis.RedisError) -> RedisError:
 
 
 def _flatten(reply: Any) -> list[RedisResult]:
+    import redis
+
     if isinstance(reply, list):
         return [item for part in reply for item in _flatten(part)]
     if reply is None or isinstance(reply, Status | int | bytes):

@@ -19,15 +19,11 @@ from redis._parsers import _RESP2Parser
 from redis.client import Pipeline
 from redis.utils import SENTINEL
 
+from spinkube.runtime.hostapi.redis_values import Status
+
 CONNECT_TIMEOUT_S = 10.0
 COMMAND_TIMEOUT_S = 30.0
 MAX_CONNECTIONS = 64
-
-
-class Status(str):
-    """A Redis status reply such as ``OK`` or ``PONG``."""
-
-    __slots__ = ()
 
 
 class StatusAwareParser(_RESP2Parser):
