@@ -31,13 +31,22 @@ class WasmBackend:
     def __init__(self, *, cache_dir: Path | None = None) -> None:
         """``cache_dir`` is ``--cache-dir``: compiled components go to its ``wasm/``."""
         self._cache_dir = cache_dir / "wasm" if cache_dir else None
+        self._verified: dict[Path, str] = {}
+        """wasm file -> sha256 whose cache entry the parent verified (see ``is_compiled``)."""
 
     def is_compiled(self, plan: ServePlan) -> bool:
-        """Whether every component already has a compile-cache entry (no engine needed)."""
+        """Whether every component has a good compile-cache entry (no engine needed).
+
+        Runs in the parent before the workers fork: the digests it verified are remembered, so
+        the workers load their entries without hashing the wasm and the entry again.
+        """
         cache = CompileCache(self._cache_dir or default_cache_dir(), EngineSettings())
-        return all(
-            cache.entry_path(_sha256(component.wasm)).is_file() for component in plan.components
-        )
+        for component in plan.components:
+            digest = _sha256(component.wasm)
+            if not cache.verify(digest):
+                return False
+            self._verified[component.wasm] = digest
+        return True
 
     def precompile(self, plan: ServePlan) -> None:
         runtime = WasmRuntime(cache_dir=self._cache_dir)
@@ -66,7 +75,11 @@ class WasmBackend:
         hosts: dict[str, ComponentHost] = {}
         for component in plan.components:
             try:
-                hosts[component.id] = runtime.load(component.wasm, _context(component, apis))
+                hosts[component.id] = runtime.load(
+                    component.wasm,
+                    _context(component, apis),
+                    verified_digest=self._verified.get(component.wasm),
+                )
             except Exception as exc:
                 raise StartupError(
                     f"component {component.id!r}: cannot load {component.wasm}: {_first(exc)}"

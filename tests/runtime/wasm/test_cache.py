@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -79,3 +80,36 @@ def test_precompile_then_serve_loads_without_compiling(
 def test_default_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_cache_dir() == tmp_path / "spinkube" / "wasm"
+
+
+@pytest.mark.parametrize("damage", ["none", "flip-a-byte", "wrong-key", "no-sidecar"])
+def test_verify_accepts_only_a_good_entry(tmp_path: Path, hello_wasm: Path, damage: str) -> None:
+    entry = precompile(hello_wasm, cache_dir=tmp_path)
+    sidecar = entry.with_suffix(".json")
+    if damage == "flip-a-byte":
+        blob = bytearray(entry.read_bytes())
+        blob[len(blob) // 2] ^= 0xFF
+        entry.write_bytes(bytes(blob))
+    elif damage == "wrong-key":
+        sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "key": "0" * 64}))
+    elif damage == "no-sidecar":
+        sidecar.unlink()
+    digest = hashlib.sha256(hello_wasm.read_bytes()).hexdigest()
+
+    assert WasmRuntime(cache_dir=tmp_path).cache.verify(digest) is (damage == "none")
+
+
+def test_a_verified_digest_loads_the_entry_without_reading_the_wasm(
+    tmp_path: Path, hello_wasm: Path, request_for: Callable[..., GuestRequest]
+) -> None:
+    """What forked workers do after the parent verified the entry: no second hashing."""
+    copy = tmp_path / "hello.wasm"
+    copy.write_bytes(hello_wasm.read_bytes())
+    precompile(copy, cache_dir=tmp_path / "cache")
+    digest = hashlib.sha256(copy.read_bytes()).hexdigest()
+    copy.unlink()  # a load that read the wasm would fail now
+
+    runtime = WasmRuntime(cache_dir=tmp_path / "cache")
+    host = runtime.load(copy, ComponentContext(component_id="hello"), verified_digest=digest)
+    assert host.handle(request_for("/")).body == b"Hello world from Spin!"
+    assert (runtime.cache.stats.hits, runtime.cache.stats.misses) == (1, 0)

@@ -55,32 +55,57 @@ class CompileCache:
     def entry_path(self, wasm_digest: str) -> Path:
         return self.directory / f"{wasm_digest}-{self.tag_digest}.cwasm"
 
-    def load(self, engine: wasmtime.Engine, wasm: Path) -> Component:
-        """The compiled component for ``wasm``: from the cache, or compiled and stored."""
-        data = wasm.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+    def load(
+        self, engine: wasmtime.Engine, wasm: Path, *, verified_digest: str | None = None
+    ) -> Component:
+        """The compiled component for ``wasm``: from the cache, or compiled and stored.
+
+        ``verified_digest``: the wasm's sha256, whose entry :meth:`verify` has already checked
+        in this run (a parent process before forking its workers), so neither the wasm nor the
+        entry is hashed again; on a cache hit the wasm is not even read.
+        """
+        data: bytes | None = None
+        if verified_digest is None:
+            data = wasm.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+        else:
+            digest = verified_digest
         entry = self.entry_path(digest)
-        component = self._load_entry(engine, entry, digest)
+        component = self._load_entry(engine, entry, digest, checked=verified_digest is not None)
         if component is not None:
             self.stats.hits += 1
             return component
         self.stats.misses += 1
         logger.info("compiling %s (no usable compile-cache entry)", wasm)
-        component = Component(engine, data)
+        component = Component(engine, wasm.read_bytes() if data is None else data)
         self._store(entry, digest, bytes(component.serialize()))
         return component
+
+    def verify(self, wasm_digest: str) -> bool:
+        """Whether the entry for this wasm digest exists with the right key and checksum."""
+        try:
+            return self._entry_problem(self.entry_path(wasm_digest), wasm_digest) is None
+        except (ValueError, OSError):
+            return False
 
     def _meta(self, digest: str, entry_digest: str) -> dict[str, str]:
         return {"key": f"{digest}-{self.tag_digest}", "tag": self.tag, "sha256": entry_digest}
 
-    def _load_entry(self, engine: wasmtime.Engine, entry: Path, digest: str) -> Component | None:
-        meta_path = entry.with_suffix(".json")
-        if not entry.is_file() or not meta_path.is_file():
+    def _entry_problem(self, entry: Path, digest: str) -> str | None:
+        meta = json.loads(entry.with_suffix(".json").read_text())
+        if meta != self._meta(digest, _sha256_file(entry)):
+            return "key or checksum mismatch"
+        return None
+
+    def _load_entry(
+        self, engine: wasmtime.Engine, entry: Path, digest: str, *, checked: bool
+    ) -> Component | None:
+        if not entry.is_file() or not entry.with_suffix(".json").is_file():
             return None
         try:
-            meta = json.loads(meta_path.read_text())
-            if meta != self._meta(digest, _sha256_file(entry)):
-                raise ValueError("key or checksum mismatch")
+            problem = None if checked else self._entry_problem(entry, digest)
+            if problem is not None:
+                raise ValueError(problem)
             return Component.deserialize_file(engine, str(entry))
         except (ValueError, OSError, wasmtime.WasmtimeError) as exc:
             self.stats.rejected += 1

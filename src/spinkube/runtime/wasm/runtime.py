@@ -39,15 +39,21 @@ class WasmRuntime:
         self.max_instance_memory = max_instance_memory
         """Bytes one linear memory of an instance may grow to; None: no limit but the pool's."""
 
-    def compile(self, wasm: Path) -> Component:
-        """The compiled component, through the compile cache."""
-        return self.cache.load(self.engine, wasm)
+    def compile(self, wasm: Path, *, verified_digest: str | None = None) -> Component:
+        """The compiled component, through the compile cache (see ``CompileCache.load``)."""
+        return self.cache.load(self.engine, wasm, verified_digest=verified_digest)
 
     def load(
-        self, wasm: Path, context: ComponentContext, *, log_line: LogLine = print_line
+        self,
+        wasm: Path,
+        context: ComponentContext,
+        *,
+        log_line: LogLine = print_line,
+        verified_digest: str | None = None,
     ) -> WasmComponentHost:
+        component = self.compile(wasm, verified_digest=verified_digest)
         host = WasmComponentHost(
-            runtime=self, component=self.compile(wasm), context=context, log_line=log_line
+            runtime=self, component=component, context=context, log_line=log_line
         )
         if host.unprovided_imports:
             logger.info(
