@@ -182,6 +182,14 @@ def run_to_exit(
     )
 
 
+def pull_to_exit(reference: str, *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``up -f <reference>`` on a free port with a fresh cache in ``cwd``, expected to fail
+    while pulling."""
+    listen = f"127.0.0.1:{free_port()}"
+    argv = ["up", "-f", reference, "--listen", listen, "--cache-dir", str(cwd)]
+    return run_to_exit(argv, cwd=cwd)
+
+
 # -- guests -----------------------------------------------------------------------------------
 
 
@@ -243,11 +251,17 @@ class Helpers:
     app_wasm: Callable[[str], Path]
     free_port: Callable[[], int]
     run_to_exit: Callable[..., subprocess.CompletedProcess[str]]
+    pull_to_exit: Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
 def helpers() -> Helpers:
-    return Helpers(app_wasm=app_wasm, free_port=free_port, run_to_exit=run_to_exit)
+    return Helpers(
+        app_wasm=app_wasm,
+        free_port=free_port,
+        run_to_exit=run_to_exit,
+        pull_to_exit=pull_to_exit,
+    )
 
 
 # -- a raw HTTP/1.1 client, for what httpx hides (keep-alive, pipelining, partial requests) ----

@@ -75,18 +75,7 @@ def test_files_and_variables_survive_the_registry(
 
 def test_a_missing_tag_is_a_one_line_registry_error(helpers, registry, tmp_path: Path) -> None:
     reference = registry.ref("apps/nothing", "v0")
-    result = helpers.run_to_exit(
-        [
-            "up",
-            "-f",
-            reference,
-            "--listen",
-            f"127.0.0.1:{helpers.free_port()}",
-            "--cache-dir",
-            str(tmp_path),
-        ],
-        cwd=tmp_path,
-    )
+    result = helpers.pull_to_exit(reference, cwd=tmp_path)
     assert result.returncode == 4
     assert result.stderr.startswith(f"error: cannot pull {reference}")
     assert len(result.stderr.strip().splitlines()) == 1

@@ -402,18 +402,7 @@ def test_bad_apps_are_one_line_errors(
 
 def test_unreachable_registry_is_a_one_line_error(helpers, tmp_path: Path) -> None:
     reference = f"127.0.0.1:{helpers.free_port()}/apps/hello:v1"
-    result = helpers.run_to_exit(
-        [
-            "up",
-            "-f",
-            reference,
-            "--listen",
-            f"127.0.0.1:{helpers.free_port()}",
-            "--cache-dir",
-            str(tmp_path),
-        ],
-        cwd=tmp_path,
-    )
+    result = helpers.pull_to_exit(reference, cwd=tmp_path)
     assert result.returncode == 4
     assert result.stderr.startswith(f"error: cannot pull {reference}")
     assert len(result.stderr.strip().splitlines()) == 1

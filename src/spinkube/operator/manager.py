@@ -51,6 +51,8 @@ def read_ca_bundle(path: Path | None) -> str | None:
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
+        # Not available outside the main thread (an embedded or test runner) or on Windows:
+        # the caller then stops the manager some other way.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
