@@ -21,14 +21,17 @@ PROCESS_NAME = "containerd"
 
 
 def process_name(stat_file: Path) -> str | None:
-    """The command name in `/proc/<pid>/stat` (what upstream's go-ps calls the executable),
-    or None when the process is gone."""
+    """The command name in `/proc/<pid>/stat` (what upstream's go-ps calls the executable), or
+    None when the process is gone or a zombie (a containerd that exited and waits to be reaped
+    is not one to signal)."""
     try:
         stat = stat_file.read_text(errors="replace")
     except OSError:
         return None
     start, end = stat.find("("), stat.rfind(")")
-    return stat[start + 1 : end] if 0 <= start < end else None
+    if not 0 <= start < end or stat[end + 1 : end + 3].strip() in ("Z", "X"):
+        return None
+    return stat[start + 1 : end]
 
 
 def containerd_pids(proc: Path) -> list[int]:
