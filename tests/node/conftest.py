@@ -48,7 +48,7 @@ class Host:
         return {
             str(p.relative_to(self.root)): p.read_bytes()
             for p in sorted(self.root.rglob("*"))
-            if p.is_file() and not p.relative_to(self.root).parts[0] == "proc"
+            if p.is_file() and p.relative_to(self.root).parts[0] != "proc"
         }
 
 

@@ -122,7 +122,7 @@ def test_uninstalling_a_shim_that_is_not_installed_fails_and_changes_nothing(
     containerd = start_containerd()
     before = default_host.snapshot()
 
-    with pytest.raises(LockError, match="^shim spin-v2 not installed; nothing was changed$"):
+    with pytest.raises(LockError, match=r"^shim spin-v2 not installed; nothing was changed$"):
         installer.uninstall(settings(default_host))
 
     assert default_host.snapshot() == before
@@ -179,7 +179,7 @@ def test_uninstall_with_no_containerd_changes_nothing(
 
 
 def test_no_containerd_config_on_the_node_is_reported(host: Host, assets: Path) -> None:
-    with pytest.raises(DetectError, match="^failed to detect containerd config path: none of "):
+    with pytest.raises(DetectError, match=r"^failed to detect containerd config path: none of "):
         installer.install(settings(host, assets))
 
 
