@@ -10,6 +10,7 @@ APT_PACKAGES=(
   busybox-static
   containerd
   docker-registry
+  iproute2
   openssl
   redis-server
   runc
