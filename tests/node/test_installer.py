@@ -313,3 +313,32 @@ def test_the_cli_reports_a_failure_as_one_line_and_exit_code_1(
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
     assert default_host.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        pytest.param("/etc/kubernetes/containerd.toml", id="absolute"),
+        pytest.param("../kubernetes/containerd.toml", id="relative"),
+    ],
+)
+def test_a_config_symlink_is_followed_inside_the_host_root(
+    host: Host, assets: Path, start_containerd: Start, link: str
+) -> None:
+    target = host.write("/etc/kubernetes/containerd.toml", V2_DEFAULT)
+    host.path(CONFIG).parent.mkdir(parents=True)
+    host.path(CONFIG).symlink_to(link)
+    start_containerd()
+
+    installer.install(settings(host, assets))
+
+    assert host.path(CONFIG).is_symlink()
+    assert target.read_bytes() == V2_DEFAULT + block()
+
+
+def test_a_symlink_loop_is_refused(host: Host, assets: Path) -> None:
+    host.path("/etc/containerd").mkdir(parents=True)
+    host.path(CONFIG).symlink_to(CONFIG)
+
+    with pytest.raises(ConfigError, match="too many levels of symbolic links; nothing was changed"):
+        installer.install(settings(host, assets))

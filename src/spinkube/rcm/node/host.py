@@ -11,9 +11,11 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from spinkube.rcm.node.errors import ConfigError
+
+MAX_SYMLINKS = 40
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,28 @@ class HostRoot:
     root: Path
 
     def path(self, host_path: str) -> Path:
-        """Where a host path is seen from here."""
-        return self.root / host_path.lstrip("/")
+        """Where a host path is seen from here. Symlinks on the way resolve as on the node: an
+        absolute target starts again at the host root, and `..` stops there, so a node whose
+        `/etc/containerd/config.toml` links to `/etc/k8s/containerd.toml` is edited in place,
+        not in the installer's own filesystem."""
+        current, todo, hops = self.root, list(PurePosixPath("/", host_path).parts[1:]), 0
+        while todo:
+            part = todo.pop(0)
+            if part == "..":
+                current = current if current == self.root else current.parent
+                continue
+            candidate = current / part
+            if not candidate.is_symlink():
+                current = candidate
+                continue
+            hops += 1
+            if hops > MAX_SYMLINKS:
+                raise ConfigError(f"{host_path}: too many levels of symbolic links")
+            target = PurePosixPath(os.readlink(candidate))
+            if target.is_absolute():
+                current, target = self.root, target.relative_to("/")
+            todo[:0] = [p for p in target.parts if p != "."]
+        return current
 
     def exists(self, host_path: str) -> bool:
         return self.path(host_path).exists()

@@ -110,7 +110,7 @@ def install(settings: Settings) -> Outcome:
         preset = presets.detect(settings.runtime_config, exists=settings.host.exists)
         assets = read_assets(settings.asset_path, settings.kwasm_path)
         shims = read_lock(settings.lock_path)
-    config_file = settings.host.path(preset.config_path)
+        config_file = settings.host.path(preset.config_path)
     with nothing_changed(f"{config_file}: "):
         text, needs_setup = config_text_for_install(settings.host, preset)
         edited = text
@@ -144,7 +144,7 @@ def uninstall(settings: Settings) -> Outcome:
         record = shims.get(name)
         if record is None:
             raise LockError(f"shim {name} not installed")
-    config_file = settings.host.path(preset.config_path)
+        config_file = settings.host.path(preset.config_path)
     with nothing_changed(f"{config_file}: "):
         text = read_text(config_file)
         edited = containerd_config.remove_runtime(
