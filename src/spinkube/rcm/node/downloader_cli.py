@@ -19,18 +19,22 @@ from spinkube.rcm.node.errors import NodeError
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--name", envvar="SHIM_NAME", required=True, help="The Shim's name [env SHIM_NAME].")
+@click.option(
+    "--name", envvar="SHIM_NAME", required=True, show_envvar=True, help="The Shim's name."
+)
 @click.option(
     "--location",
     envvar="SHIM_LOCATION",
     required=True,
-    help="URL of the shim's .tar.gz [env SHIM_LOCATION].",
+    show_envvar=True,
+    help="URL of the shim's .tar.gz.",
 )
 @click.option(
     "--sha256",
     envvar="SHIM_SHA256",
     default=None,
-    help="Expected sha256 of the archive, hex [env SHIM_SHA256].",
+    show_envvar=True,
+    help="Expected sha256 of the archive (hex); refused before writing when it differs.",
 )
 @click.option(
     "--asset-path",
@@ -38,15 +42,26 @@ from spinkube.rcm.node.errors import NodeError
     default="/assets",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to put containerd-shim-<name> [env SHIM_ASSET_PATH].",
+    show_envvar=True,
+    help="Where to put containerd-shim-<name>.",
 )
-@click.option("--retries", envvar="NUM_RETRY", default=3, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--retries",
+    envvar="NUM_RETRY",
+    default=3,
+    show_default=True,
+    show_envvar=True,
+    type=click.IntRange(0),
+    help="Retries after a connection failure or a 5xx answer.",
+)
 @click.option(
     "--retry-delay",
     envvar="SLEEP_DURATION",
     default=2.0,
     show_default=True,
+    show_envvar=True,
     type=click.FloatRange(0),
+    help="Seconds between retries.",
 )
 def main(
     name: str,
