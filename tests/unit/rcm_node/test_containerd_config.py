@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spinkube.rcm.node import containerd_config as cc
@@ -227,6 +227,7 @@ _comment = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20
 _assignment = st.sampled_from(["a = 1", "b = 'x'", '"spin-v2" = true', "c = [1, 2]"])
 
 
+@settings(max_examples=150, deadline=None)
 @given(
     lines=st.lists(st.one_of(_comment, st.just("")), max_size=6),
     assignments=st.lists(_assignment, max_size=4, unique=True),

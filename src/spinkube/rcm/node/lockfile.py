@@ -28,11 +28,12 @@ class ShimRecord:
 def parse(text: str) -> dict[str, ShimRecord]:
     """The shims recorded in a lock file's text."""
     try:
-        doc = json.loads(text)
-        shims = doc.get("shims") or {}
+        shims = json.loads(text)["shims"] or {}
+        if not isinstance(shims, dict):
+            raise TypeError(f"shims is a {type(shims).__name__}, not an object")
         return {name: ShimRecord(str(s["sha256"]), str(s["path"])) for name, s in shims.items()}
-    except (json.JSONDecodeError, AttributeError, KeyError, TypeError) as exc:
-        raise LockError(f"{LOCK_FILE}: not a lock file ({exc})") from exc
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise LockError(f"{LOCK_FILE}: not a lock file ({type(exc).__name__}: {exc})") from exc
 
 
 def render(shims: Mapping[str, ShimRecord]) -> str:
