@@ -28,7 +28,9 @@ class ShimRecord:
 def parse(text: str) -> dict[str, ShimRecord]:
     """The shims recorded in a lock file's text."""
     try:
-        shims = json.loads(text)["shims"] or {}
+        shims = json.loads(text)["shims"]
+        if shims is None:  # Go writes a nil map as null
+            shims = {}
         if not isinstance(shims, dict):
             raise TypeError(f"shims is a {type(shims).__name__}, not an object")
         return {name: ShimRecord(str(s["sha256"]), str(s["path"])) for name, s in shims.items()}
