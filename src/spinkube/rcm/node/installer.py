@@ -105,38 +105,78 @@ def nothing_changed(context: str) -> Iterator[None]:
         raise type(exc)(f"{context}{exc.message}; nothing was changed") from exc
 
 
+@dataclass
+class Plan:
+    """Everything a run will change, computed before changing anything."""
+
+    preset: Preset
+    config_file: Path
+    text: str
+    edited: str
+    shims: dict[str, ShimRecord]
+    changed: tuple[str, ...] = ()
+    needs_setup: bool = False
+    pid: int | None = None
+
+    @property
+    def config_changed(self) -> bool:
+        return self.edited != self.text
+
+    def outcome(self) -> Outcome:
+        return Outcome(
+            self.preset.name, self.preset.config_path, self.changed, self.config_changed, self.pid
+        )
+
+
 def install(settings: Settings) -> Outcome:
+    assets, plan = plan_install(settings)
+    for asset in assets:
+        install_binary(settings.host, asset)
+    if plan.changed:
+        plan.shims.update({a.runtime: a.record for a in assets})
+        write_lock(settings.lock_path, plan.shims)
+    if plan.config_changed:
+        if plan.needs_setup:
+            set_up(settings.host, plan.preset)
+        append(plan.config_file, plan.edited[len(plan.text) :])
+    if plan.pid is not None:
+        restart.signal_containerd(plan.pid)
+    return plan.outcome()
+
+
+def plan_install(settings: Settings) -> tuple[list[Asset], Plan]:
     with nothing_changed(""):
         preset = presets.detect(settings.runtime_config, exists=settings.host.exists)
         assets = read_assets(settings.asset_path, settings.kwasm_path)
         shims = read_lock(settings.lock_path)
         config_file = settings.host.path(preset.config_path)
-    with nothing_changed(f"{config_file}: "):
         text, needs_setup = config_text_for_install(settings.host, preset)
+    with nothing_changed(f"{config_file}: "):
         edited = text
         for asset in assets:
             runtime = Runtime(asset.runtime, asset.host_path, settings.runtime_options)
             edited = containerd_config.add_runtime(edited, runtime, templating=preset.templating)
     changed = tuple(a.runtime for a in assets if shims.get(a.runtime) != a.record)
-    pid = None
-    if changed or edited != text:
+    plan = Plan(preset, config_file, text, edited, shims, changed, needs_setup)
+    if changed or plan.config_changed:
         with nothing_changed(""):
-            pid = restart.find_containerd(settings.proc)
-    for asset in assets:
-        install_binary(settings.host, asset)
-    if changed:
-        shims.update({a.runtime: a.record for a in assets})
-        write_lock(settings.lock_path, shims)
-    if edited != text:
-        if needs_setup:
-            set_up(settings.host, preset)
-        append(config_file, edited[len(text) :])
-    if pid is not None:
-        restart.signal_containerd(pid)
-    return Outcome(preset.name, preset.config_path, changed, edited != text, pid)
+            plan.pid = restart.find_containerd(settings.proc)
+    return assets, plan
 
 
 def uninstall(settings: Settings) -> Outcome:
+    plan = plan_uninstall(settings)
+    record = plan.shims.pop(settings.runtime)
+    settings.host.path(record.path).unlink(missing_ok=True)
+    write_lock(settings.lock_path, plan.shims)
+    if plan.config_changed:
+        write_in_place(plan.config_file, plan.edited)
+    if plan.pid is not None:
+        restart.signal_containerd(plan.pid)
+    return plan.outcome()
+
+
+def plan_uninstall(settings: Settings) -> Plan:
     name = settings.runtime
     with nothing_changed(""):
         preset = presets.detect(settings.runtime_config, exists=settings.host.exists)
@@ -145,23 +185,16 @@ def uninstall(settings: Settings) -> Outcome:
         if record is None:
             raise LockError(f"shim {name} not installed")
         config_file = settings.host.path(preset.config_path)
-    with nothing_changed(f"{config_file}: "):
         text = read_text(config_file)
+    with nothing_changed(f"{config_file}: "):
         edited = containerd_config.remove_runtime(
             text, name, record.path, templating=preset.templating
         )
-    pid = None
-    if edited != text:
+    plan = Plan(preset, config_file, text, edited, shims, changed=(name,))
+    if plan.config_changed:
         with nothing_changed(""):
-            pid = restart.find_containerd(settings.proc)
-    settings.host.path(record.path).unlink(missing_ok=True)
-    del shims[name]
-    write_lock(settings.lock_path, shims)
-    if edited != text:
-        write_in_place(config_file, edited)
-    if pid is not None:
-        restart.signal_containerd(pid)
-    return Outcome(preset.name, preset.config_path, (name,), edited != text, pid)
+            plan.pid = restart.find_containerd(settings.proc)
+    return plan
 
 
 def read_assets(asset_path: Path, kwasm_path: str) -> list[Asset]:
