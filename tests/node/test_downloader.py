@@ -235,3 +235,23 @@ def test_bad_inputs_are_refused_by_name(
 
     with pytest.raises(DownloadError, match=message):
         download.download(download.Request(asset_path=tmp_path, **values))  # type: ignore[arg-type]
+
+
+def test_the_archive_is_taken_as_served_whatever_its_content_encoding(
+    server: Server, tmp_path: Path
+) -> None:
+    # A server that labels a .tar.gz with Content-Encoding: gzip (curl saves it as it is).
+    url = server.serve("/shim.tar.gz", RELEASE, **{"Content-Encoding": "gzip"})
+    digest = hashlib.sha256(RELEASE).hexdigest()
+
+    target = download.download(request(url, tmp_path, sha256=digest))
+
+    assert target.read_bytes() == SHIM
+
+
+def test_an_asset_path_that_cannot_be_written_is_reported(server: Server, tmp_path: Path) -> None:
+    url = server.serve("/shim.tar.gz", RELEASE)
+    (tmp_path / "file").write_text("not a directory")
+
+    with pytest.raises(DownloadError, match=r"cannot write .*/file/assets/containerd-shim-spin"):
+        download.download(request(url, tmp_path / "file" / "assets"))

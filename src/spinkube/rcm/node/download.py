@@ -75,7 +75,10 @@ def download(
         spool.seek(0)
         member, data = archive.shim_binary(spool)
     target = request.asset_path / f"{archive.SHIM_PREFIX}{request.shim_name}"
-    replace_atomically(target, data, mode=0o755)
+    try:
+        replace_atomically(target, data, mode=0o755)
+    except OSError as exc:
+        raise DownloadError(f"cannot write {target}: {exc.strerror}") from exc
     log.info("%s from %s (sha256 %s) is %s", member, request.location, digest, target)
     return target
 
@@ -106,7 +109,8 @@ class _RetryableError(Exception):
 
 
 def _fetch(request: Request, spool: IO[bytes], *, transport: httpx.BaseTransport | None) -> str:
-    """Stream the archive into `spool`; returns its sha256."""
+    """Stream the archive into `spool` as the server sends it (no content decoding, as curl
+    without `--compressed`); returns its sha256."""
     spool.seek(0)
     spool.truncate()
     digest = hashlib.sha256()
@@ -114,15 +118,18 @@ def _fetch(request: Request, spool: IO[bytes], *, transport: httpx.BaseTransport
     try:
         with (
             httpx.Client(transport=transport, follow_redirects=True, timeout=request.timeout) as c,
-            c.stream("GET", url) as response,
+            c.stream("GET", url, headers={"Accept-Encoding": "identity"}) as response,
         ):
+            status = f"GET {url}: {response.status_code} {response.reason_phrase}"
             if response.status_code >= 500:
-                raise _RetryableError(f"GET {url}: {response.status_code} {response.reason_phrase}")
+                raise _RetryableError(status)
             if response.status_code != 200:
-                raise DownloadError(f"GET {url}: {response.status_code} {response.reason_phrase}")
-            for chunk in response.iter_bytes():
+                raise DownloadError(status)
+            for chunk in response.iter_raw():
                 digest.update(chunk)
                 spool.write(chunk)
     except httpx.TransportError as exc:
         raise _RetryableError(f"cannot download {url}: {type(exc).__name__}: {exc}") from exc
+    except (httpx.RequestError, httpx.InvalidURL) as exc:
+        raise DownloadError(f"cannot download {url}: {type(exc).__name__}: {exc}") from exc
     return digest.hexdigest()

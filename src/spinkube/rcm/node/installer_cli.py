@@ -116,6 +116,8 @@ def _run(
         return step(settings)
     except NodeError as exc:
         _fail(exc)
+    except OSError as exc:  # a write on the node failed after the checks passed
+        _fail(NodeError(f"{exc.filename or 'node'}: {exc.strerror or exc}"))
 
 
 def _report(outcome: installer.Outcome, verb: str) -> None:
