@@ -26,7 +26,7 @@ import yaml
 
 from spinkube.testing.fakeapi import errors
 from spinkube.testing.fakeapi.catalog import ALL_VERBS, Catalog, ResourceType
-from spinkube.testing.fakeapi.patching import APPLY
+from spinkube.testing.fakeapi.patching import APPLY, STRATEGIC
 from spinkube.testing.fakeapi.paths import Route, parse_route
 from spinkube.testing.fakeapi.selectors import SelectorError, field_selector, label_selector
 from spinkube.testing.fakeapi.store import Obj, Store
@@ -173,6 +173,8 @@ class FakeKubernetes(kmock.KubernetesScaffold):
     ) -> Obj:
         assert route.name is not None
         content_type = request.content_type
+        if content_type == STRATEGIC and rtype.custom:
+            raise errors.unsupported_media_type()
         if content_type == APPLY:
             body = yaml.safe_load(await request.text())
             if "fieldManager" not in request.query:
