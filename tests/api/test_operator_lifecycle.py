@@ -545,6 +545,50 @@ def test_deleted_or_edited_children_come_back(kube: Kube, namespace: str, manage
     assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
 
 
+def test_fields_other_managers_add_are_not_drift(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    """kube-controller-manager writes `deployment.kubernetes.io/revision`, which bumps the
+    Deployment's generation: the operator must not take it for a hand edit."""
+    kube.apply_manifest(executor_manifest(namespace))
+    settled = f"[{namespace}/containerd-shim-spin] Handler 'dependents' succeeded"
+    assert eventually(lambda: settled in manager.logs(), timeout=WAIT)
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: app_status(kube, namespace).get("activeScheduler"), timeout=WAIT)
+    revision = {"metadata": {"annotations": {"deployment.kubernetes.io/revision": "7"}}}
+    kube.patch(Deployment, "hello", revision, namespace=namespace)
+
+    template = {
+        "spec": {"template": {"spec": {"containers": [{"name": "hello", "image": "evil"}]}}}
+    }
+    kube.patch(Deployment, "hello", template, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+
+    drift = "Deployment hello changed by someone else"
+    assert eventually(lambda: drift in manager.logs(), timeout=WAIT)
+    assert manager.logs().count(drift) == 1, manager.logs()
+
+
+def test_hand_edits_of_the_runtime_config_secret_revert(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    name = eventually(lambda: runtime_config_secret_name(kube, namespace), timeout=WAIT)
+    assert name
+    original = eventually(lambda: get_or_none(kube, Secret, name, namespace), timeout=WAIT)
+    assert original is not None
+
+    bogus = base64.b64encode(b"[[config_provider]]\ntype = 'nope'\n").decode()
+    kube.patch(Secret, name, {"data": {"runtime-config.toml": bogus}}, namespace=namespace)
+    assert eventually(
+        lambda: kube.get(Secret, name, namespace=namespace).data == original.data, timeout=WAIT
+    )
+
+    kube.delete(Secret, name, namespace=namespace)
+    assert eventually(lambda: get_or_none(kube, Secret, name, namespace), timeout=WAIT)
+
+
 def test_health_and_metrics(kube: Kube, namespace: str, manager: Manager) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))

@@ -18,7 +18,7 @@ from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL,
 from spinkube.desired import Children
 from spinkube.kube import KubeError
 from spinkube.operator.context import NORMAL, Context, Logger, Recorder, context_of
-from spinkube.operator.controllers.children import DEPLOYMENT, SERVICE, on_child_event
+from spinkube.operator.controllers.children import DEPLOYMENT, SECRET, SERVICE, on_child_event
 from spinkube.operator.controllers.errors import Rejected, RetryLater, backoff
 from spinkube.operator.controllers.executor import apps_using, check_deletion
 from spinkube.operator.controllers.spinapp import reconcile_spinapp
@@ -29,6 +29,7 @@ SPINAPPS = (GROUP, VERSION, SPINAPP_PLURAL)
 EXECUTORS = (GROUP, VERSION, EXECUTOR_PLURAL)
 DEPLOYMENTS = ("apps", "v1", "deployments")
 SERVICES = ("v1", "services")
+SECRETS = ("v1", "secrets")
 SPINAPP_CONTROLLER = "spinapp"
 EXECUTOR_CONTROLLER = "spinappexecutor"
 EXECUTOR_RETRY_CAP = 5.0
@@ -127,6 +128,15 @@ async def on_service_event(
     )
 
 
+async def on_secret_event(
+    event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
+) -> None:
+    ctx = context_of(memo)
+    await on_child_event(
+        SECRET, event.get("type"), body, ctx=ctx, recorder=kopf_recorder, logger=logger
+    )
+
+
 async def reconcile_dependents(
     name: str, namespace: str | None, memo: Any, logger: Logger, **_: Any
 ) -> None:
@@ -159,6 +169,7 @@ def register(registry: kopf.OperatorRegistry) -> kopf.OperatorRegistry:
         on_deployment_event
     )
     kopf.on.event(*SERVICES, registry=registry, labels=owned, id="service")(on_service_event)
+    kopf.on.event(*SECRETS, registry=registry, labels=owned, id="secret")(on_secret_event)
     kopf.on.create(*EXECUTORS, registry=registry, id="dependents")(reconcile_dependents)
     kopf.on.update(*EXECUTORS, registry=registry, field="spec", id="dependents")(
         reconcile_dependents

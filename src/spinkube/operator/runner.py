@@ -19,7 +19,7 @@ from spinkube.api import APP_NAME_LABEL, FINALIZER, GROUP
 from spinkube.kube import load_kubeconfig
 from spinkube.operator.config import ManagerConfig
 from spinkube.operator.context import MEMO_KEY, Context
-from spinkube.operator.handlers import DEPLOYMENTS, SERVICES, register
+from spinkube.operator.handlers import DEPLOYMENTS, SECRETS, SERVICES, register
 from spinkube.operator.login import connection_info
 
 REPORTING_COMPONENT = "spin-operator"
@@ -46,6 +46,7 @@ def settings(identity: str) -> kopf.OperatorSettings:
     s.watching.client_timeout = WATCH_CLIENT_TIMEOUT
     s.watching.label_selectors[DEPLOYMENTS] = APP_NAME_LABEL
     s.watching.label_selectors[SERVICES] = APP_NAME_LABEL
+    s.watching.label_selectors[SECRETS] = APP_NAME_LABEL
     return s
 
 

@@ -22,15 +22,20 @@ class AppKey(NamedTuple):
 
 @dataclass
 class Applied:
-    """Markers of the children as the operator last applied them.
+    """The children as the operator last applied them, and cheap markers of their versions.
 
-    A Deployment edited by someone else has a higher `generation` (status updates do not
-    change it); a Service edited by someone else has another `resourceVersion` (nothing else
-    writes Services).
+    An event whose marker did not move (a Deployment's `generation`, another child's
+    `resourceVersion`) cannot carry a change of what the operator applied; one whose marker
+    moved is compared with the manifest (`drift.conforms`): kube-controller-manager's
+    revision annotation bumps a Deployment's generation without being drift.
     """
 
     deployment_generation: int | None = None
     service_version: str | None = None
+    secret_version: str | None = None
+    deployment: dict[str, Any] | None = None
+    service: dict[str, Any] | None = None
+    secret: dict[str, Any] | None = None
 
 
 @dataclass
