@@ -589,6 +589,70 @@ def test_hand_edits_of_the_runtime_config_secret_revert(
     assert eventually(lambda: get_or_none(kube, Secret, name, namespace), timeout=WAIT)
 
 
+def kopf_bookkeeping(obj: Any) -> dict[str, str]:
+    annotations = obj.metadata.annotations or {}
+    return {k: v for k, v in annotations.items() if "kopf" in k or "last-handled" in k}
+
+
+def test_users_objects_carry_no_operator_bookkeeping(
+    kube: Kube, namespace: str, managers: Managers
+) -> None:
+    """kopf's diff base and progress stay in the operator's memory, as upstream writes nothing
+    on SpinApps and executors (the executor gets only the finalizer)."""
+    first = managers.start(name="first")
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: app_status(kube, namespace).get("activeScheduler"), timeout=WAIT)
+    kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v2"}}, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace) == "example.com/hello:v2", timeout=WAIT)
+    assert first.stop() == 0
+    managers.start(name="second")  # resumes the app from the API, not from annotations
+    kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v3"}}, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace) == "example.com/hello:v3", timeout=WAIT)
+
+    app = kube.get(SpinApp, "hello", namespace=namespace)
+    executor = kube.get(SpinAppExecutor, "containerd-shim-spin", namespace=namespace)
+    assert kopf_bookkeeping(app) == {}
+    assert kopf_bookkeeping(executor) == {}
+    assert executor.metadata is not None
+    assert executor.metadata.finalizers == [FINALIZER]
+    assert app.metadata is not None
+    assert not app.metadata.finalizers
+
+
+def test_the_resync_picks_up_what_no_watch_reports(
+    kube: Kube, namespace: str, managers: Managers
+) -> None:
+    """ConfigMaps the runtime config reads are not watched; `--sync-period` reconciles every
+    app anyway, so a changed value reaches a new runtime-config Secret."""
+    managers.start("--sync-period=1")
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "redis", "namespace": namespace},
+        "data": {"url": "redis://one"},
+    }
+    kube.apply_manifest(config_map)
+    kube.apply_manifest(executor_manifest(namespace))
+    option = {"name": "url", "valueFrom": {"configMapKeyRef": {"name": "redis", "key": "url"}}}
+    store = {"name": "default", "type": "redis", "options": [option]}
+    kube.apply_manifest(app_manifest(namespace, runtimeConfig={"keyValueStores": [store]}))
+    first = eventually(lambda: runtime_config_secret_name(kube, namespace), timeout=WAIT)
+    assert first
+
+    kube.apply_manifest({**config_map, "data": {"url": "redis://two"}})
+
+    second = eventually(
+        lambda: (name := runtime_config_secret_name(kube, namespace)) != first and name,
+        timeout=WAIT,
+    )
+    assert second
+    toml = base64.b64decode(
+        kube.get(Secret, second, namespace=namespace).data["runtime-config.toml"]
+    )
+    assert b"url = 'redis://two'" in toml
+
+
 def test_health_and_metrics(kube: Kube, namespace: str, manager: Manager) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))

@@ -21,6 +21,8 @@ DEFAULT_METRICS_ADDRESS = ":8080"
 DEFAULT_WEBHOOK_ADDRESS = ":9443"
 DEFAULT_CERT_DIR = "/tmp/k8s-webhook-server/serving-certs"
 DEFAULT_LEADER_ELECTION_ID = "spin-operator-leader"
+DEFAULT_SYNC_PERIOD = 10 * 60 * 60.0
+"""controller-runtime's default SyncPeriod: 10 hours."""
 SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
@@ -96,6 +98,8 @@ class ManagerConfig:
     """tls.crt/tls.key for secure metrics; None: the webhook certificate's directory."""
     ca_bundle: Path | None = None
     """The PEM bundle for executors with `installDefaultCACerts`; None: the system's."""
+    sync_period: float = DEFAULT_SYNC_PERIOD
+    """Seconds between resyncs of every SpinApp (controller-runtime's SyncPeriod); 0: never."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -186,6 +190,13 @@ def _parser() -> argparse.ArgumentParser:
         f"(default: {SYSTEM_CA_BUNDLE}, else certifi's)",
     )
     p.add_argument(
+        "--sync-period",
+        type=float,
+        default=DEFAULT_SYNC_PERIOD,
+        help="seconds between reconciliations of every SpinApp even without a change, like "
+        "controller-runtime's SyncPeriod; 0 disables (default %(default)s: 10 hours)",
+    )
+    p.add_argument(
         "--log-level",
         default="info",
         choices=["debug", "info", "warning", "error"],
@@ -222,6 +233,8 @@ def parse_args(
     )
     if not election.retry_period < election.renew_deadline < election.lease_duration:
         parser.error("leader election needs retry period < renew deadline < lease duration")
+    if args.sync_period < 0:
+        parser.error("--sync-period: must be 0 (off) or a positive number of seconds")
     webhooks = WebhookServer(
         enabled=args.enable_webhooks,
         address=_address(parser, "--webhook-bind-address", args.webhook_bind_address),
@@ -241,4 +254,5 @@ def parse_args(
         metrics_secure=args.metrics_secure,
         metrics_cert_dir=args.metrics_cert_dir,
         ca_bundle=args.ca_bundle,
+        sync_period=args.sync_period,
     )

@@ -9,23 +9,20 @@ annotation) never re-apply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from spinkube.api import API_VERSION, APP_NAME_LABEL, SPINAPP_KIND
 from spinkube.kube import NotFound
-from spinkube.kube import SpinApp as SpinAppResource
-from spinkube.operator.context import Context, Logger, Recorder, to_json
+from spinkube.operator.context import Context, Logger
 from spinkube.operator.controllers.drift import conforms
-from spinkube.operator.controllers.errors import ReconcileError
-from spinkube.operator.controllers.spinapp import reconcile_spinapp, write_status
+from spinkube.operator.controllers.requeue import RecorderFactory, reconcile_key
+from spinkube.operator.controllers.spinapp import write_status
 from spinkube.operator.controllers.state import AppKey, Applied
 
 DEPLOYMENT = "Deployment"
 SERVICE = "Service"
 SECRET = "Secret"
-
-RecorderFactory = Callable[[Mapping[str, Any]], Recorder]
 
 
 def owner_app(body: Mapping[str, Any]) -> AppKey | None:
@@ -77,24 +74,6 @@ def is_current(kind: str, body: Mapping[str, Any], applied: Applied | None) -> b
     return desired is not None and desired["metadata"]["name"] == name
 
 
-async def reconcile_by_key(
-    ctx: Context, key: AppKey, *, recorder: RecorderFactory, logger: Logger
-) -> None:
-    """Reconcile an app known only by name (from a child's event); a gone app is forgotten."""
-    try:
-        app = await ctx.kube.aio.get(SpinAppResource, key.name, namespace=key.namespace)
-    except NotFound:
-        ctx.apps.forget(key)
-        return
-    body = to_json(app)
-    if (body.get("metadata") or {}).get("deletionTimestamp"):
-        return
-    try:
-        await reconcile_spinapp(body, ctx=ctx, record=recorder(body), logger=logger)
-    except ReconcileError as error:
-        logger.warning("[%s] cannot restore the children: %s", key, error.message)
-
-
 async def on_child_event(
     kind: str,
     event_type: str | None,
@@ -113,7 +92,7 @@ async def on_child_event(
             logger.info(
                 "[%s] %s %s changed by someone else: applying it again", key, kind, key.name
             )
-        await reconcile_by_key(ctx, key, recorder=recorder, logger=logger)
+        await reconcile_key(ctx, key, recorder=recorder, logger=logger)
         return
     if kind == DEPLOYMENT:
         await update_status_from(ctx, key, body)
