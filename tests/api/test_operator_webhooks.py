@@ -218,9 +218,26 @@ def test_defaulting_replaces_an_empty_executor(
     assert patch_of(response) == [{"op": "replace", "path": "/spec/executor", "value": "cyclotron"}]
 
 
+def test_defaulting_without_executors_writes_an_empty_one(
+    namespace: str, webhooks: Webhooks
+) -> None:
+    """As upstream: `executor: ""` passes the schema, which requires the field, so that the
+    validating webhook can say why there is none."""
+    response = webhooks.review(MUTATE_APP, app(namespace))
+
+    assert patch_of(response) == [{"op": "add", "path": "/spec/executor", "value": ""}]
+    denial = webhooks.review(VALIDATE_APP, app(namespace, executor=""))
+    assert denial["status"]["message"] == (
+        f'SpinApp.core.spinoperator.dev "spinapp" is invalid: {NO_EXECUTOR}'
+    )
+
+
 @pytest.mark.parametrize(
     "spec",
-    [pytest.param({}, id="no-executor-installed"), pytest.param({"executor": "mine"}, id="given")],
+    [
+        pytest.param({"executor": ""}, id="empty-no-executor-installed"),
+        pytest.param({"executor": "mine"}, id="given"),
+    ],
 )
 def test_defaulting_changes_nothing_else(
     namespace: str, webhooks: Webhooks, spec: dict[str, Any]
