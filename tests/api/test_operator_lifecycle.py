@@ -8,6 +8,7 @@ a Deployment's status is patched by the test where status matters.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import json
 import os
@@ -27,6 +28,7 @@ import yaml
 from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.coordination_v1 import Lease
 from lightkube.resources.core_v1 import ConfigMap, Event, Secret, Service
+from lightkube.resources.rbac_authorization_v1 import ClusterRole, ClusterRoleBinding
 
 from spinkube.api import APP_NAME_LABEL, FINALIZER
 from spinkube.api import SpinApp as SpinAppModel
@@ -96,7 +98,15 @@ class Managers:
         self.tmp_path = tmp_path
         self.started: list[Manager] = []
 
-    def start(self, *extra: str, name: str = "op", wait_controllers: bool = True) -> Manager:
+    def start(
+        self,
+        *extra: str,
+        name: str = "op",
+        wait_controllers: bool = True,
+        plain_metrics: bool = True,
+    ) -> Manager:
+        """A manager watching the test's namespace; `plain_metrics` serves /metrics over
+        plain HTTP (`--metrics-secure=false`) for the tests that read it."""
         health, metrics = free_port(), free_port()
         log = self.tmp_path / f"{name}-{len(self.started)}.log"
         command = [
@@ -106,6 +116,7 @@ class Managers:
             f"--health-probe-bind-address=127.0.0.1:{health}",
             f"--metrics-bind-address=127.0.0.1:{metrics}",
             "--log-level=debug",
+            *(["--metrics-secure=false"] if plain_metrics else []),
             *extra,
         ]
         env = {**os.environ, "POD_NAME": name}
@@ -811,6 +822,93 @@ def test_secure_metrics_refuse_an_unknown_token(
 
     assert scrape(None) == (401, "Authentication failed\n")
     assert scrape("bogus-token") == (401, "Authentication failed\n")
+
+
+def request_token(kube: Kube, namespace: str, account: str) -> str:
+    """A token for a ServiceAccount (TokenRequest), created first."""
+    kube.apply_manifest(
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": account}},
+        namespace=namespace,
+    )
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
+    path = f"/api/v1/namespaces/{namespace}/serviceaccounts/{account}/token"
+    answer = kube.http.post(path, json=request, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["status"]["token"])
+
+
+def metrics_reader_rules() -> list[Any]:
+    """The rules of the chart's `metrics-reader` ClusterRole, as rendered in config/deploy."""
+    rendered = yaml.safe_load_all((ROOT / "config" / "deploy" / "spin-operator.yaml").read_text())
+    role = next(
+        d
+        for d in rendered
+        if d and d["kind"] == "ClusterRole" and d["metadata"]["name"].endswith("-metrics-reader")
+    )
+    return list(role["rules"])
+
+
+@pytest.fixture
+def metrics_reader(kube: Kube, namespace: str) -> Iterator[str]:
+    """A ServiceAccount `scraper` bound to a copy of the chart's metrics-reader ClusterRole
+    (uniquely named: ClusterRoles are cluster-wide); both are removed afterwards."""
+    role = f"spinkube-test-metrics-reader-{namespace[-8:]}"
+    kube.apply_manifest(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": metrics_reader_rules(),
+        }
+    )
+    kube.apply_manifest(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": role},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": role,
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": "scraper", "namespace": namespace}],
+        }
+    )
+    yield "scraper"
+    for res in (ClusterRoleBinding, ClusterRole):
+        with contextlib.suppress(NotFound):
+            kube.delete(res, role)
+
+
+def test_metrics_are_served_securely_by_default(
+    kube: Kube, namespace: str, managers: Managers, metrics_reader: str
+) -> None:
+    """As upstream: HTTPS (a self-signed certificate when none is given), a bearer token a
+    TokenReview accepts, and a user a SubjectAccessReview allows to get /metrics."""
+    allowed = request_token(kube, namespace, metrics_reader)
+    stranger = request_token(kube, namespace, "stranger")
+    manager = managers.start(plain_metrics=False)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the self-signed certificate names this host
+
+    def scrape(token: str | None) -> tuple[int, str]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        url = f"https://127.0.0.1:{manager.metrics_port}/metrics"
+        request = urllib.request.Request(url, headers=headers)
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    assert http_get(f"http://127.0.0.1:{manager.metrics_port}/metrics")[0] != 200
+    assert scrape(None) == (401, "Authentication failed\n")
+    assert scrape("bogus-token") == (401, "Authentication failed\n")
+    assert scrape(stranger)[0] == 403
+    status, text = scrape(allowed)
+    assert status == 200, text
+    assert "controller_runtime_reconcile_total" in text
 
 
 def test_a_leader_that_loses_its_lease_exits_non_zero(

@@ -138,6 +138,7 @@ def webhooks(
                 f"--webhook-cert-dir={certs}",
                 f"--health-probe-bind-address=127.0.0.1:{health}",
                 f"--metrics-bind-address=127.0.0.1:{metrics}",
+                "--metrics-secure=false",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -92,7 +92,7 @@ class ManagerConfig:
     leader_election: LeaderElection = field(default_factory=LeaderElection)
     log_level: str = "info"
     log_format: LogFormat = "plain"
-    metrics_secure: bool = False
+    metrics_secure: bool = True
     """Serve /metrics over HTTPS to callers allowed to `get /metrics` (TokenReview + SAR)."""
     metrics_cert_dir: Path | None = None
     """tls.crt/tls.key for secure metrics; None: the webhook certificate's directory."""
@@ -123,14 +123,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--metrics-bind-address",
         default=DEFAULT_METRICS_ADDRESS,
-        help="address of the Prometheus /metrics endpoint, plain HTTP; "
-        "port 0 disables it (default %(default)s)",
+        help="address of the Prometheus /metrics endpoint (HTTPS unless "
+        "--metrics-secure=false); port 0 disables it (default %(default)s)",
     )
     p.add_argument(
         "--metrics-secure",
-        action="store_true",
+        nargs="?",
+        const=True,
+        default=True,
+        type=_flag_bool,
+        metavar="true|false",
         help="serve /metrics over HTTPS, only to callers the cluster allows to get /metrics "
-        "(TokenReview and SubjectAccessReview, as upstream)",
+        "(TokenReview and SubjectAccessReview), as upstream (default: true; "
+        "--metrics-secure=false serves plain HTTP to anyone)",
     )
     p.add_argument(
         "--metrics-cert-dir",
@@ -206,6 +211,16 @@ def _parser() -> argparse.ArgumentParser:
         "--log-format", default="plain", choices=["plain", "json"], help="(default %(default)s)"
     )
     return p
+
+
+def _flag_bool(text: str) -> bool:
+    """A Go-style boolean flag value: `--metrics-secure=false`."""
+    value = text.strip().lower()
+    if value in ("true", "1", "t", "yes"):
+        return True
+    if value in ("false", "0", "f", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"invalid boolean value {text!r}: use true or false")
 
 
 def _address(parser: argparse.ArgumentParser, flag: str, value: str) -> BindAddress:

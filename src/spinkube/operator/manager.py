@@ -100,12 +100,23 @@ async def _start_metrics(
         runner = await start_site(metrics_app(ctx.metrics), config.metrics_address)
         logger.info("serving metrics on http://%s/metrics", config.metrics_address)
     else:
-        certs = config.metrics_cert_dir or config.webhooks.cert_dir
-        context = ssl_context(certs / "tls.crt", certs / "tls.key")
+        context = ssl_context(*_metrics_cert(config))
         app = metrics_app(ctx.metrics, authorizer=MetricsAuthorizer(ctx.kube))
         runner = await start_site(app, config.metrics_address, ssl_context=context)
         logger.info("serving metrics on https://%s/metrics (authorised)", config.metrics_address)
     stack.push_async_callback(runner.cleanup)
+
+
+def _metrics_cert(config: ManagerConfig) -> tuple[Path | None, Path | None]:
+    """The metrics certificate: `--metrics-cert-dir`, else the webhook's when its files are
+    there, else none (a self-signed one is made, as controller-runtime does)."""
+    if config.metrics_cert_dir is not None:
+        return config.metrics_cert_dir / "tls.crt", config.metrics_cert_dir / "tls.key"
+    webhook = config.webhooks
+    if webhook.cert_file.is_file() and webhook.key_file.is_file():
+        return webhook.cert_file, webhook.key_file
+    logger.info("no metrics certificate in %s: using a self-signed one", webhook.cert_dir)
+    return None, None
 
 
 async def _first(*aws: asyncio.Future[Any]) -> set[asyncio.Future[Any]]:

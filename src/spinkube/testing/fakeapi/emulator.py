@@ -24,7 +24,7 @@ import aiohttp.web
 import kmock
 import yaml
 
-from spinkube.testing.fakeapi import errors
+from spinkube.testing.fakeapi import errors, reviews
 from spinkube.testing.fakeapi.catalog import ALL_VERBS, Catalog, ResourceType
 from spinkube.testing.fakeapi.patching import APPLY, STRATEGIC
 from spinkube.testing.fakeapi.paths import Route, parse_route
@@ -59,6 +59,7 @@ class FakeKubernetes(kmock.KubernetesScaffold):
         super().__attrs_post_init__()
         self.catalog = Catalog(self.resources)
         self.store = Store(self.catalog)
+        self.authenticator = reviews.Authenticator()
         self._watch_queues: set[asyncio.Queue[tuple[str, Obj] | None]] = set()
         self["get /version"] << SERVER_VERSION
         self["get /version/"] << SERVER_VERSION
@@ -107,6 +108,8 @@ class FakeKubernetes(kmock.KubernetesScaffold):
         rtype = self.catalog.find(route.group, route.version, route.plural)
         if rtype is None or (route.namespace and not rtype.namespaced):
             raise errors.unknown_resource()
+        if route.subresource == "token" and rtype.storage_key == ("", "serviceaccounts"):
+            return await self._token_request(rtype, route, request)
         if route.subresource not in (None, "status"):
             raise errors.method_not_allowed(f"subresource {route.subresource} is not served")
         query = request.query
@@ -122,6 +125,8 @@ class FakeKubernetes(kmock.KubernetesScaffold):
         query = request.query
         if request.method == "GET":
             return json_response(self._list(rtype, route, query))
+        if request.method == "POST" and rtype.storage_key in reviews.REVIEWS:
+            return json_response(self._review(rtype, await _json_body(request)), 201)
         if request.method == "POST":
             body = await _json_body(request)
             created = self.store.create(
@@ -193,6 +198,26 @@ class FakeKubernetes(kmock.KubernetesScaffold):
             force=request.query.get("force") in _TRUE,
             **common,
         )
+
+    async def _token_request(
+        self, rtype: ResourceType, route: Route, request: aiohttp.web.BaseRequest
+    ) -> aiohttp.web.StreamResponse:
+        if request.method != "POST" or route.name is None or route.namespace is None:
+            raise errors.method_not_allowed("a token is requested with POST on one account")
+        account = self.store.get(rtype, route.namespace, route.name)
+        body = await _json_body(request, required=False) or {}
+        return json_response(self.authenticator.issue(route.namespace, account, body), 201)
+
+    def _review(self, rtype: ResourceType, body: Obj) -> Obj:
+        """TokenReviews and SubjectAccessReviews are answered, not stored."""
+        if rtype.storage_key == reviews.TOKEN_REVIEWS:
+            return self.authenticator.review(body)
+        rbac = (
+            (plural, ns, obj)
+            for (group, plural, ns, _), obj in self.store.objects.items()
+            if group == reviews.RBAC
+        )
+        return reviews.access_review(body, rbac)
 
     def _list(self, rtype: ResourceType, route: Route, query: Any) -> Obj:
         labels = label_selector(query.get("labelSelector"))
