@@ -190,6 +190,7 @@ async def write_status(
         deployment=deployment,
         reconciled=ctx.apps.reconciled.get(key),
         previous=previous,
+        app=key.name,
     )
     await _patch_status(ctx, key, previous, new)
 
