@@ -27,6 +27,7 @@ from spinkube.admission.executor import (
 )
 from spinkube.admission.extra import (
     validate_checks,
+    validate_env,
     validate_image,
     validate_resources,
     validate_runtime_config,
@@ -77,6 +78,7 @@ __all__ = [
     "validate_resources",
     "validate_runtime_class_and_spin_image",
     "validate_runtime_config",
+    "validate_env",
     "validate_spec",
     "validate_spinapp",
     "validate_variables",
