@@ -233,3 +233,33 @@ def test_a_missing_required_field_is_refused(
     with pytest.raises(Invalid) as caught:
         kube.create(load_manifest(manifest), namespace=namespace)
     assert "spec.executor: Required value" in caught.value.message
+
+
+def scale_path(namespace: str, name: str) -> str:
+    return f"/apis/core.spinoperator.dev/v1alpha1/namespaces/{namespace}/spinapps/{name}/scale"
+
+
+def test_a_spinapp_scales_through_its_scale_subresource(
+    kube: Kube, namespace: str, crds: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """`kubectl scale spinapp` and HPAs read and write `/scale`: replicas go to
+    `spec.replicas`, the ready count and the pod selector come from the status."""
+    kube.create(load_manifest(spinapp("scaled", replicas=1)), namespace=namespace)
+    selector = "core.spinoperator.dev/app-name=scaled"
+    kube.patch_status(
+        SpinApp, "scaled", {"readyReplicas": 1, "selector": selector}, namespace=namespace
+    )
+
+    patched = kube.http.patch(
+        scale_path(namespace, "scaled"),
+        content='{"spec": {"replicas": 3}}',
+        headers={"Content-Type": "application/merge-patch+json"},
+        timeout=10,
+    )
+    assert patched.status_code == 200, patched.text
+
+    assert kube.get(SpinApp, "scaled", namespace=namespace)["spec"]["replicas"] == 3
+    read = kube.http.get(scale_path(namespace, "scaled"), timeout=10).json()
+    assert read["kind"] == "Scale"
+    assert read["spec"] == {"replicas": 3}
+    assert read["status"] == {"replicas": 1, "selector": selector}

@@ -531,6 +531,74 @@ def test_status_follows_the_deployment(
         assert cond["message"] == "Deployment has minimum availability."
 
 
+def test_scaling_the_spinapp_scales_its_deployment(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    """The scale subresource an HPA or `kubectl scale spinapp` uses: the Deployment follows,
+    and the status names the pods for the HPA."""
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    selector = eventually(lambda: app_status(kube, namespace).get("selector"), timeout=WAIT)
+    assert selector == f"{APP_NAME_LABEL}=hello,core.spinoperator.dev/app.hello.status=ready"
+
+    path = f"/apis/core.spinoperator.dev/v1alpha1/namespaces/{namespace}/spinapps/hello/scale"
+    answer = kube.http.patch(
+        path,
+        content='{"spec": {"replicas": 4}}',
+        headers={"Content-Type": "application/merge-patch+json"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+    def replicas() -> int | None:
+        deployment = deployment_of(kube, namespace)
+        return deployment["spec"].get("replicas") if deployment else None
+
+    assert eventually(lambda: replicas() == 4, timeout=WAIT)
+    scale = kube.http.get(path, timeout=10).json()
+    assert scale["status"]["selector"] == selector
+
+
+def test_env_listen_port_and_scheduling_reach_the_pod(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(
+        executor_manifest(
+            namespace,
+            createDeployment=True,
+            deploymentConfig={
+                "runtimeClassName": "wasmtime-spin-v2",
+                "nodeSelector": {"spinkube.dev/wasm": "true"},
+            },
+        )
+    )
+    toleration = {"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}
+    kube.apply_manifest(
+        app_manifest(
+            namespace,
+            listenPort=8080,
+            env=[{"name": "NODE_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}}],
+            nodeSelector={"zone": "a"},
+            tolerations=[toleration],
+        )
+    )
+    deployment = eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+    assert deployment is not None
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["ports"][0]["containerPort"] == 8080
+    env = {e["name"]: e for e in container["env"]}
+    assert env["SPIN_HTTP_LISTEN_ADDR"]["value"] == "0.0.0.0:8080"
+    assert env["NODE_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP"
+    assert pod["nodeSelector"] == {"spinkube.dev/wasm": "true", "zone": "a"}
+    assert [t["key"] for t in pod["tolerations"]] == ["dedicated"]
+    found = eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+    assert found is not None
+    service = found.to_dict()
+    assert service["spec"]["ports"][0]["port"] == 80
+    assert service["spec"]["ports"][0]["targetPort"] == "http-app"
+
+
 def test_deleted_or_edited_children_come_back(kube: Kube, namespace: str, manager: Manager) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))

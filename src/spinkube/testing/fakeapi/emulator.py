@@ -24,9 +24,9 @@ import aiohttp.web
 import kmock
 import yaml
 
-from spinkube.testing.fakeapi import errors, reviews
+from spinkube.testing.fakeapi import errors, reviews, scale
 from spinkube.testing.fakeapi.catalog import ALL_VERBS, Catalog, ResourceType
-from spinkube.testing.fakeapi.patching import APPLY, STRATEGIC
+from spinkube.testing.fakeapi.patching import APPLY, STRATEGIC, PatchError, apply_patch
 from spinkube.testing.fakeapi.paths import Route, parse_route
 from spinkube.testing.fakeapi.selectors import SelectorError, field_selector, label_selector
 from spinkube.testing.fakeapi.store import Obj, Store
@@ -110,6 +110,8 @@ class FakeKubernetes(kmock.KubernetesScaffold):
             raise errors.unknown_resource()
         if route.subresource == "token" and rtype.storage_key == ("", "serviceaccounts"):
             return await self._token_request(rtype, route, request)
+        if route.subresource == "scale" and self.catalog.scale_of(rtype):
+            return json_response(await self._scale(rtype, route, request))
         if route.subresource not in (None, "status"):
             raise errors.method_not_allowed(f"subresource {route.subresource} is not served")
         query = request.query
@@ -207,6 +209,38 @@ class FakeKubernetes(kmock.KubernetesScaffold):
         account = self.store.get(rtype, route.namespace, route.name)
         body = await _json_body(request, required=False) or {}
         return json_response(self.authenticator.issue(route.namespace, account, body), 201)
+
+    async def _scale(
+        self, rtype: ResourceType, route: Route, request: aiohttp.web.BaseRequest
+    ) -> Obj:
+        """GET, PUT or PATCH (merge or JSON Patch) the Scale; writes go to the main resource,
+        with its validation, generation and watch events."""
+        assert route.name is not None
+        paths = self.catalog.scale_of(rtype) or {}
+        current = self.store.get(rtype, route.namespace, route.name)
+        if request.method == "GET":
+            return scale.scale_view(current, paths)
+        if request.method not in ("PUT", "PATCH"):
+            raise errors.method_not_allowed(f"{request.method} is not allowed on scale")
+        body = await _json_body(request)
+        wanted = body
+        if request.method == "PATCH":
+            try:
+                wanted = apply_patch(scale.scale_view(current, paths), body, request.content_type)
+            except PatchError as error:
+                raise errors.invalid(rtype, route.name, "patch", str(error)) from error
+        replicas = (wanted.get("spec") or {}).get("replicas")
+        updated = scale.with_replicas(current, paths, replicas)
+        stored = self.store.replace(
+            rtype,
+            route.namespace,
+            route.name,
+            updated,
+            subresource=None,
+            manager=_manager(request),
+            dry_run=_dry_run(request),
+        )
+        return scale.scale_view(stored, paths)
 
     def _review(self, rtype: ResourceType, body: Obj) -> Obj:
         """TokenReviews and SubjectAccessReviews are answered, not stored."""
