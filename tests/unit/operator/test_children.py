@@ -157,3 +157,19 @@ def test_the_normal_event_lists_what_was_applied() -> None:
         "Applied Deployment hello, Service hello and Secret hello-760b133c"
     )
     assert applied_message(Children(service=meta)) == "Applied Service hello"
+
+
+def test_status_never_goes_back_to_an_older_deployment() -> None:
+    """A watch event that waited for the app's lock may carry an older Deployment than the
+    one a reconciliation just wrote the status from."""
+    state = AppState()
+    key = AppKey("ns", "a")
+
+    def newest(version: str) -> bool:
+        return state.newest_deployment(key, {"metadata": {"resourceVersion": version}})
+
+    assert newest("10")
+    assert not newest("9")
+    assert newest("10")
+    assert newest("12")
+    assert newest("opaque-version")

@@ -183,7 +183,11 @@ def _reconciled_condition() -> Json:
 async def write_status(
     ctx: Context, key: AppKey, *, executor: str, deployment: Mapping[str, Any] | None
 ) -> None:
-    """Patch the app's status from its Deployment, only when it changed."""
+    """Patch the app's status from its Deployment, only when it changed; never from a
+    Deployment older than one the status already came from (a watch event that waited for
+    the app's lock while a reconciliation wrote a newer state)."""
+    if deployment is not None and not ctx.apps.newest_deployment(key, deployment):
+        return
     previous = ctx.apps.status.get(key)
     new = st.deployment_status(
         executor=executor,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -106,12 +106,33 @@ class AppState:
     waiting: set[AppKey] = field(default_factory=set)
     """Apps whose last reconciliation failed and that wait for a retry."""
     requeue: Requeue = field(default_factory=Requeue)
+    deployment_versions: dict[AppKey, int] = field(default_factory=dict)
+    """The newest Deployment resourceVersion the app's status was computed from."""
+
+    def newest_deployment(self, key: AppKey, deployment: Mapping[str, Any]) -> bool:
+        """Record `deployment` as the status source unless a newer one was used already.
+
+        resourceVersions are opaque to clients, but etcd's are increasing integers; a
+        version that is not one is always taken as new."""
+        version = str((deployment.get("metadata") or {}).get("resourceVersion") or "")
+        if not version.isdigit():
+            return True
+        if int(version) < self.deployment_versions.get(key, 0):
+            return False
+        self.deployment_versions[key] = int(version)
+        return True
 
     def lock(self, key: AppKey) -> asyncio.Lock:
         return self.locks.setdefault(key, asyncio.Lock())
 
     def forget(self, key: AppKey) -> None:
-        for table in (self.locks, self.status, self.reconciled, self.applied):
+        for table in (
+            self.locks,
+            self.status,
+            self.reconciled,
+            self.applied,
+            self.deployment_versions,
+        ):
             table.pop(key, None)
         self.waiting.discard(key)
         self.requeue.done(key)
