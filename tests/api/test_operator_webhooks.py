@@ -331,6 +331,19 @@ DENIALS = [
         'spec.replicas: Invalid value: "1": Input should be a valid integer',
         id="schema-type",
     ),
+    pytest.param(
+        {"listenPort": 0},
+        None,
+        "spec.listenPort: Invalid value: 0: Input should be greater than or equal to 1",
+        id="listen-port",
+    ),
+    pytest.param(
+        {"env": [{"name": "SPIN_HTTP_LISTEN_ADDR", "value": "0.0.0.0:1"}]},
+        None,
+        'spec.env[0].name: Invalid value: "SPIN_HTTP_LISTEN_ADDR": the operator sets this '
+        "variable itself: use listenPort, variables or the executor's otel",
+        id="env-set-by-the-operator",
+    ),
 ]
 
 
