@@ -12,7 +12,16 @@ import yaml
 from lightkube.core.resource import NamespacedResource
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 
-from spinkube.kube import Kube, NotFound, SpinApp, load_manifest, register_crd, resource_of
+from spinkube.kube import (
+    Invalid,
+    Kube,
+    KubeError,
+    NotFound,
+    SpinApp,
+    load_manifest,
+    register_crd,
+    resource_of,
+)
 from spinkube.testing import eventually
 
 pytestmark = pytest.mark.api
@@ -148,19 +157,109 @@ def test_every_sample_kind_is_loadable(crds: list[tuple[str, dict[str, Any]]]) -
         assert load_manifest(manifest).kind == manifest["kind"]
 
 
-def test_a_real_cluster_defaults_and_prunes_spinapps(
-    kube_api: Any, kube: Kube, namespace: str, crds: list[tuple[str, dict[str, Any]]]
-) -> None:
-    """CRD defaulting and pruning happen in the API server; the fake API does neither."""
-    if not kube_api.real_cluster:
-        pytest.skip("needs a real API server (SPINKUBE_TEST_KUBECONFIG): the fake never defaults")
-    manifest = {
+def spinapp(name: str, **spec: Any) -> dict[str, Any]:
+    return {
         "apiVersion": "core.spinoperator.dev/v1alpha1",
         "kind": "SpinApp",
-        "metadata": {"name": "defaulted"},
-        "spec": {"image": "ghcr.io/example/app:v1", "replicas": 1, "notAField": True},
+        "metadata": {"name": name},
+        "spec": {"image": "ghcr.io/example/app:v1", "executor": "", **spec},
     }
-    kube.apply_manifest(manifest, namespace=namespace)
+
+
+def test_spinapps_are_defaulted_and_pruned_on_create(
+    kube: Kube, namespace: str, crds: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Defaults and pruning come from the CRD's structural schema, applied by the API server."""
+    probe = {"readiness": {"httpGet": {"path": "/healthz"}}}
+    manifest = spinapp("defaulted", replicas=1, notAField=True, checks=probe)
+    kube.create(load_manifest(manifest), namespace=namespace)
+
     stored = kube.get(SpinApp, "defaulted", namespace=namespace)
     assert stored["spec"]["enableAutoscaling"] is False
     assert "notAField" not in stored["spec"]
+    readiness = stored["spec"]["checks"]["readiness"]
+    assert (readiness["initialDelaySeconds"], readiness["failureThreshold"]) == (10, 3)
+
+
+def test_server_side_apply_refuses_undeclared_fields(
+    kube: Kube, namespace: str, crds: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """An apply is converted to the schema's type before it merges: an undeclared field is an
+    error there, not pruned (kube-apiserver answers 500, kubernetes#139253)."""
+    with pytest.raises(KubeError) as caught:
+        kube.apply_manifest(spinapp("unknown", notAField=True), namespace=namespace)
+    assert ".spec.notAField: field not declared in schema" in caught.value.message
+    with pytest.raises(NotFound):
+        kube.get(SpinApp, "unknown", namespace=namespace)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        pytest.param(
+            {"replicas": "two"},
+            'spec.replicas: Invalid value: "string": spec.replicas in body must be of type '
+            'integer: "string"',
+            id="type",
+        ),
+        pytest.param(
+            {"components": []},
+            "spec.components: Invalid value: 0: spec.components in body should have at least 1 "
+            "items",
+            id="min-items",
+        ),
+        pytest.param(
+            {"variables": [{"value": "x"}]}, "spec.variables[0].name: Required value", id="required"
+        ),
+    ],
+)
+def test_schema_errors_read_like_the_api_servers(
+    kube: Kube,
+    namespace: str,
+    crds: list[tuple[str, dict[str, Any]]],
+    spec: dict[str, Any],
+    message: str,
+) -> None:
+    with pytest.raises(Invalid) as caught:
+        kube.create(load_manifest(spinapp("bad", **spec)), namespace=namespace)
+    assert caught.value.message == f'SpinApp.core.spinoperator.dev "bad" is invalid: {message}'
+
+
+def test_a_missing_required_field_is_refused(
+    kube: Kube, namespace: str, crds: list[tuple[str, dict[str, Any]]]
+) -> None:
+    manifest = spinapp("no-executor")
+    del manifest["spec"]["executor"]
+    with pytest.raises(Invalid) as caught:
+        kube.create(load_manifest(manifest), namespace=namespace)
+    assert "spec.executor: Required value" in caught.value.message
+
+
+def scale_path(namespace: str, name: str) -> str:
+    return f"/apis/core.spinoperator.dev/v1alpha1/namespaces/{namespace}/spinapps/{name}/scale"
+
+
+def test_a_spinapp_scales_through_its_scale_subresource(
+    kube: Kube, namespace: str, crds: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """`kubectl scale spinapp` and HPAs read and write `/scale`: replicas go to
+    `spec.replicas`, the ready count and the pod selector come from the status."""
+    kube.create(load_manifest(spinapp("scaled", replicas=1)), namespace=namespace)
+    selector = "core.spinoperator.dev/app-name=scaled"
+    kube.patch_status(
+        SpinApp, "scaled", {"readyReplicas": 1, "selector": selector}, namespace=namespace
+    )
+
+    patched = kube.http.patch(
+        scale_path(namespace, "scaled"),
+        content='{"spec": {"replicas": 3}}',
+        headers={"Content-Type": "application/merge-patch+json"},
+        timeout=10,
+    )
+    assert patched.status_code == 200, patched.text
+
+    assert kube.get(SpinApp, "scaled", namespace=namespace)["spec"]["replicas"] == 3
+    read = kube.http.get(scale_path(namespace, "scaled"), timeout=10).json()
+    assert read["kind"] == "Scale"
+    assert read["spec"] == {"replicas": 3}
+    assert read["status"] == {"replicas": 1, "selector": selector}

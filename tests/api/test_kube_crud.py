@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
+from lightkube.generic_resource import GenericNamespacedResource
 from lightkube.models.apps_v1 import DeploymentSpec
 from lightkube.models.core_v1 import Container, PodSpec, PodTemplateSpec
 from lightkube.models.meta_v1 import LabelSelector, ObjectMeta
@@ -13,6 +15,7 @@ from lightkube.resources.core_v1 import ConfigMap, Secret
 from lightkube.types import PatchType
 
 from spinkube.kube import Conflict, Kube, NotFound
+from spinkube.testing import eventually
 
 pytestmark = pytest.mark.api
 
@@ -89,14 +92,58 @@ def test_deployment_replace_changes_spec_and_bumps_generation(kube: Kube, namesp
     assert stored.spec.template.spec.containers[0].image == "ghcr.io/example/app:v2"
 
 
-def test_metadata_only_change_keeps_generation(kube: Kube, namespace: str) -> None:
+REVISION = "deployment.kubernetes.io/revision"
+
+
+def annotations_of(kube: Kube, namespace: str) -> dict[str, str]:
+    metadata = kube.get(Deployment, "web", namespace=namespace).metadata
+    return dict((metadata.annotations if metadata else None) or {})
+
+
+def test_deployment_generation_follows_spec_and_annotations_not_labels(
+    kube_api: Any, kube: Kube, namespace: str
+) -> None:
+    """kube-apiserver's Deployment strategy bumps the generation on annotation changes too
+    (annotations are copied to the ReplicaSets); labels alone keep it."""
     kube.create(deployment("web", namespace))
-    patched = kube.patch(
+    if kube_api.real_cluster:  # the deployment controller annotates (and so bumps) first
+        assert eventually(lambda: REVISION in annotations_of(kube, namespace), timeout=60)
+
+    relabelled = kube.patch(
+        Deployment, "web", {"metadata": {"labels": {"tier": "front"}}}, namespace=namespace
+    )
+    annotated = kube.patch(
         Deployment, "web", {"metadata": {"annotations": {"note": "x"}}}, namespace=namespace
     )
+
+    assert relabelled.metadata is not None
+    assert annotated.metadata is not None
+    assert relabelled.metadata.generation is not None
+    assert annotated.metadata.generation == relabelled.metadata.generation + 1
+    if not kube_api.real_cluster:
+        assert relabelled.metadata.generation == 1
+    assert annotated.metadata.annotations is not None
+    assert annotated.metadata.annotations["note"] == "x"
+
+
+def test_custom_resource_generation_ignores_metadata(
+    kube: Kube, namespace: str, widget: type[GenericNamespacedResource]
+) -> None:
+    kube.create(widget(metadata=ObjectMeta(name="w", namespace=namespace), spec={"size": 1}))
+    patch = {"metadata": {"annotations": {"note": "x"}, "labels": {"a": "b"}}}
+    patched = kube.patch(widget, "w", patch, namespace=namespace)
     assert patched.metadata is not None
     assert patched.metadata.generation == 1
-    assert patched.metadata.annotations == {"note": "x"}
+
+
+def test_kinds_without_a_generation_get_none(kube: Kube, namespace: str) -> None:
+    created = kube.create(
+        ConfigMap(metadata=ObjectMeta(name="plain", namespace=namespace), data={"a": "1"})
+    )
+    updated = kube.patch(ConfigMap, "plain", {"data": {"a": "2"}}, namespace=namespace)
+    assert created.metadata is not None
+    assert updated.metadata is not None
+    assert (created.metadata.generation, updated.metadata.generation) == (None, None)
 
 
 def test_json_patch_applies_operations(kube: Kube, namespace: str) -> None:

@@ -15,8 +15,9 @@ from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.coordination_v1 import Lease
 from lightkube.resources.core_v1 import ConfigMap, Event
 from lightkube.resources.events_v1 import Event as EventsV1Event
+from lightkube.types import PatchType
 
-from spinkube.kube import Conflict, Kube, NotFound
+from spinkube.kube import Conflict, Invalid, Kube, KubeError, NotFound
 from spinkube.testing import eventually
 
 pytestmark = pytest.mark.api
@@ -167,6 +168,7 @@ def test_events_and_leases_are_stored(kube: Kube, namespace: str) -> None:
             type="Normal",
             reportingController="spinkube.dev/tests",
             reportingInstance="tests-1",
+            regarding=ObjectReference(kind="ConfigMap", name="app", namespace=namespace),
         )
     )
 
@@ -200,3 +202,46 @@ def test_finalizers_hold_a_deleted_object_until_removed(kube: Kube, namespace: s
         return False
 
     assert eventually(released)
+
+
+@pytest.mark.parametrize(
+    ("involved_namespace", "with_event_time"),
+    [
+        pytest.param("other", False, id="other-namespace"),
+        pytest.param(None, True, id="no-namespace-with-event-time"),
+    ],
+)
+def test_an_event_lives_in_its_objects_namespace(
+    kube: Kube, namespace: str, involved_namespace: str | None, with_event_time: bool
+) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    event = Event(
+        metadata=ObjectMeta(name="stray", namespace=namespace),
+        involvedObject=ObjectReference(kind="ConfigMap", name="app", namespace=involved_namespace),
+        reason="Testing",
+        message="an event",
+        type="Normal",
+        eventTime=now if with_event_time else None,
+        reportingComponent="spinkube.dev/tests" if with_event_time else None,
+        reportingInstance="tests-1" if with_event_time else None,
+        action="Test" if with_event_time else None,
+        firstTimestamp=None if with_event_time else now,
+    )
+    with pytest.raises(Invalid) as caught:
+        kube.create(event)
+    assert caught.value.message == (
+        f'Event "stray" is invalid: involvedObject.namespace: Invalid value: '
+        f'"{involved_namespace or ""}": does not match event.namespace'
+    )
+
+
+def test_custom_resources_refuse_strategic_merge_patch(
+    kube: Kube, namespace: str, widget: type[GenericNamespacedResource]
+) -> None:
+    kube.create(widget(metadata=ObjectMeta(name="w", namespace=namespace), spec={"size": 1}))
+    with pytest.raises(KubeError) as caught:
+        kube.patch(
+            widget, "w", {"spec": {"size": 2}}, namespace=namespace, patch_type=PatchType.STRATEGIC
+        )
+    assert caught.value.code == 415
+    assert kube.get(widget, "w", namespace=namespace)["spec"] == {"size": 1}

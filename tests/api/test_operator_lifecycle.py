@@ -8,6 +8,7 @@ a Deployment's status is patched by the test where status matters.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import json
 import os
@@ -27,6 +28,7 @@ import yaml
 from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.coordination_v1 import Lease
 from lightkube.resources.core_v1 import ConfigMap, Event, Secret, Service
+from lightkube.resources.rbac_authorization_v1 import ClusterRole, ClusterRoleBinding
 
 from spinkube.api import APP_NAME_LABEL, FINALIZER
 from spinkube.api import SpinApp as SpinAppModel
@@ -96,7 +98,15 @@ class Managers:
         self.tmp_path = tmp_path
         self.started: list[Manager] = []
 
-    def start(self, *extra: str, name: str = "op", wait_controllers: bool = True) -> Manager:
+    def start(
+        self,
+        *extra: str,
+        name: str = "op",
+        wait_controllers: bool = True,
+        plain_metrics: bool = True,
+    ) -> Manager:
+        """A manager watching the test's namespace; `plain_metrics` serves /metrics over
+        plain HTTP (`--metrics-secure=false`) for the tests that read it."""
         health, metrics = free_port(), free_port()
         log = self.tmp_path / f"{name}-{len(self.started)}.log"
         command = [
@@ -106,6 +116,7 @@ class Managers:
             f"--health-probe-bind-address=127.0.0.1:{health}",
             f"--metrics-bind-address=127.0.0.1:{metrics}",
             "--log-level=debug",
+            *(["--metrics-secure=false"] if plain_metrics else []),
             *extra,
         ]
         env = {**os.environ, "POD_NAME": name}
@@ -520,6 +531,74 @@ def test_status_follows_the_deployment(
         assert cond["message"] == "Deployment has minimum availability."
 
 
+def test_scaling_the_spinapp_scales_its_deployment(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    """The scale subresource an HPA or `kubectl scale spinapp` uses: the Deployment follows,
+    and the status names the pods for the HPA."""
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    selector = eventually(lambda: app_status(kube, namespace).get("selector"), timeout=WAIT)
+    assert selector == f"{APP_NAME_LABEL}=hello,core.spinoperator.dev/app.hello.status=ready"
+
+    path = f"/apis/core.spinoperator.dev/v1alpha1/namespaces/{namespace}/spinapps/hello/scale"
+    answer = kube.http.patch(
+        path,
+        content='{"spec": {"replicas": 4}}',
+        headers={"Content-Type": "application/merge-patch+json"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+    def replicas() -> int | None:
+        deployment = deployment_of(kube, namespace)
+        return deployment["spec"].get("replicas") if deployment else None
+
+    assert eventually(lambda: replicas() == 4, timeout=WAIT)
+    scale = kube.http.get(path, timeout=10).json()
+    assert scale["status"]["selector"] == selector
+
+
+def test_env_listen_port_and_scheduling_reach_the_pod(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(
+        executor_manifest(
+            namespace,
+            createDeployment=True,
+            deploymentConfig={
+                "runtimeClassName": "wasmtime-spin-v2",
+                "nodeSelector": {"spinkube.dev/wasm": "true"},
+            },
+        )
+    )
+    toleration = {"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}
+    kube.apply_manifest(
+        app_manifest(
+            namespace,
+            listenPort=8080,
+            env=[{"name": "NODE_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}}],
+            nodeSelector={"zone": "a"},
+            tolerations=[toleration],
+        )
+    )
+    deployment = eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
+    assert deployment is not None
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["ports"][0]["containerPort"] == 8080
+    env = {e["name"]: e for e in container["env"]}
+    assert env["SPIN_HTTP_LISTEN_ADDR"]["value"] == "0.0.0.0:8080"
+    assert env["NODE_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP"
+    assert pod["nodeSelector"] == {"spinkube.dev/wasm": "true", "zone": "a"}
+    assert [t["key"] for t in pod["tolerations"]] == ["dedicated"]
+    found = eventually(lambda: get_or_none(kube, Service, "hello", namespace), timeout=WAIT)
+    assert found is not None
+    service = found.to_dict()
+    assert service["spec"]["ports"][0]["port"] == 80
+    assert service["spec"]["ports"][0]["targetPort"] == "http-app"
+
+
 def test_deleted_or_edited_children_come_back(kube: Kube, namespace: str, manager: Manager) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
@@ -543,6 +622,117 @@ def test_deleted_or_edited_children_come_back(kube: Kube, namespace: str, manage
     }
     kube.patch(Deployment, "hello", template, namespace=namespace)
     assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+
+
+def test_fields_other_managers_add_are_not_drift(
+    kube_api: Any, kube: Kube, namespace: str, manager: Manager
+) -> None:
+    """kube-controller-manager writes `deployment.kubernetes.io/revision`, which bumps the
+    Deployment's generation: the operator must not take it for a hand edit."""
+    kube.apply_manifest(executor_manifest(namespace))
+    settled = f"[{namespace}/containerd-shim-spin] Handler 'dependents' succeeded"
+    assert eventually(lambda: settled in manager.logs(), timeout=WAIT)
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: app_status(kube, namespace).get("activeScheduler"), timeout=WAIT)
+    revision = {"metadata": {"annotations": {"deployment.kubernetes.io/revision": "7"}}}
+    kube.patch(Deployment, "hello", revision, namespace=namespace)
+
+    template = {
+        "spec": {"template": {"spec": {"containers": [{"name": "hello", "image": "evil"}]}}}
+    }
+    kube.patch(Deployment, "hello", template, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+
+    drift = "Deployment hello changed by someone else"
+    assert eventually(lambda: drift in manager.logs(), timeout=WAIT)
+    if not kube_api.real_cluster:
+        # One hand edit, one drift. (A real deployment controller annotates the new revision
+        # while the edit is in place, which may be seen with the edit: not counted there.)
+        assert manager.logs().count(drift) == 1, manager.logs()
+
+
+def test_hand_edits_of_the_runtime_config_secret_revert(
+    kube: Kube, namespace: str, manager: Manager
+) -> None:
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    name = eventually(lambda: runtime_config_secret_name(kube, namespace), timeout=WAIT)
+    assert name
+    original = eventually(lambda: get_or_none(kube, Secret, name, namespace), timeout=WAIT)
+    assert original is not None
+
+    bogus = base64.b64encode(b"[[config_provider]]\ntype = 'nope'\n").decode()
+    kube.patch(Secret, name, {"data": {"runtime-config.toml": bogus}}, namespace=namespace)
+    assert eventually(
+        lambda: kube.get(Secret, name, namespace=namespace).data == original.data, timeout=WAIT
+    )
+
+    kube.delete(Secret, name, namespace=namespace)
+    assert eventually(lambda: get_or_none(kube, Secret, name, namespace), timeout=WAIT)
+
+
+def kopf_bookkeeping(obj: Any) -> dict[str, str]:
+    annotations = obj.metadata.annotations or {}
+    return {k: v for k, v in annotations.items() if "kopf" in k or "last-handled" in k}
+
+
+def test_users_objects_carry_no_operator_bookkeeping(
+    kube: Kube, namespace: str, managers: Managers
+) -> None:
+    """kopf's diff base and progress stay in the operator's memory, as upstream writes nothing
+    on SpinApps and executors (the executor gets only the finalizer)."""
+    first = managers.start(name="first")
+    kube.apply_manifest(executor_manifest(namespace))
+    kube.apply_manifest(app_manifest(namespace))
+    assert eventually(lambda: app_status(kube, namespace).get("activeScheduler"), timeout=WAIT)
+    kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v2"}}, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace) == "example.com/hello:v2", timeout=WAIT)
+    assert first.stop() == 0
+    managers.start(name="second")  # resumes the app from the API, not from annotations
+    kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v3"}}, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace) == "example.com/hello:v3", timeout=WAIT)
+
+    app = kube.get(SpinApp, "hello", namespace=namespace)
+    executor = kube.get(SpinAppExecutor, "containerd-shim-spin", namespace=namespace)
+    assert kopf_bookkeeping(app) == {}
+    assert kopf_bookkeeping(executor) == {}
+    assert executor.metadata is not None
+    assert executor.metadata.finalizers == [FINALIZER]
+    assert app.metadata is not None
+    assert not app.metadata.finalizers
+
+
+def test_the_resync_picks_up_what_no_watch_reports(
+    kube: Kube, namespace: str, managers: Managers
+) -> None:
+    """ConfigMaps the runtime config reads are not watched; `--sync-period` reconciles every
+    app anyway, so a changed value reaches a new runtime-config Secret."""
+    managers.start("--sync-period=1")
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "redis", "namespace": namespace},
+        "data": {"url": "redis://one"},
+    }
+    kube.apply_manifest(config_map)
+    kube.apply_manifest(executor_manifest(namespace))
+    option = {"name": "url", "valueFrom": {"configMapKeyRef": {"name": "redis", "key": "url"}}}
+    store = {"name": "default", "type": "redis", "options": [option]}
+    kube.apply_manifest(app_manifest(namespace, runtimeConfig={"keyValueStores": [store]}))
+    first = eventually(lambda: runtime_config_secret_name(kube, namespace), timeout=WAIT)
+    assert first
+
+    kube.apply_manifest({**config_map, "data": {"url": "redis://two"}})
+
+    second = eventually(
+        lambda: (name := runtime_config_secret_name(kube, namespace)) != first and name,
+        timeout=WAIT,
+    )
+    assert second
+    toml = base64.b64decode(
+        kube.get(Secret, second, namespace=namespace).data["runtime-config.toml"]
+    )
+    assert b"url = 'redis://two'" in toml
 
 
 def test_health_and_metrics(kube: Kube, namespace: str, manager: Manager) -> None:
@@ -590,7 +780,9 @@ def test_leader_election_one_reconciles_and_the_other_takes_over(
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
     assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
-    assert f"[{namespace}/hello] Handler 'reconcile' succeeded" in a.logs()
+    assert eventually(
+        lambda: f"[{namespace}/hello] Handler 'reconcile' succeeded" in a.logs(), timeout=WAIT
+    ), a.logs()
     assert "Handler 'reconcile'" not in b.logs()
     assert "controllers started" not in b.logs()
 
@@ -701,6 +893,94 @@ def test_secure_metrics_refuse_an_unknown_token(
 
     assert scrape(None) == (401, "Authentication failed\n")
     assert scrape("bogus-token") == (401, "Authentication failed\n")
+
+
+def request_token(kube: Kube, namespace: str, account: str) -> str:
+    """A token for a ServiceAccount (TokenRequest), created first."""
+    kube.apply_manifest(
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": account}},
+        namespace=namespace,
+    )
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
+    path = f"/api/v1/namespaces/{namespace}/serviceaccounts/{account}/token"
+    answer = kube.http.post(path, json=request, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["status"]["token"])
+
+
+def metrics_reader_rules() -> list[Any]:
+    """The rules of the chart's `metrics-reader` ClusterRole, as rendered in config/deploy."""
+    rendered = yaml.safe_load_all((ROOT / "config" / "deploy" / "spin-operator.yaml").read_text())
+    role = next(
+        d
+        for d in rendered
+        if d and d["kind"] == "ClusterRole" and d["metadata"]["name"].endswith("-metrics-reader")
+    )
+    return list(role["rules"])
+
+
+@pytest.fixture
+def metrics_reader(kube: Kube, namespace: str) -> Iterator[str]:
+    """A ServiceAccount `scraper` bound to a copy of the chart's metrics-reader ClusterRole
+    (uniquely named: ClusterRoles are cluster-wide); both are removed afterwards."""
+    role = f"spinkube-test-metrics-reader-{namespace[-8:]}"
+    kube.apply_manifest(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": metrics_reader_rules(),
+        }
+    )
+    kube.apply_manifest(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": role},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": role,
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": "scraper", "namespace": namespace}],
+        }
+    )
+    yield "scraper"
+    for res in (ClusterRoleBinding, ClusterRole):
+        with contextlib.suppress(NotFound):
+            kube.delete(res, role)
+
+
+def test_metrics_are_served_securely_by_default(
+    kube: Kube, namespace: str, managers: Managers, metrics_reader: str
+) -> None:
+    """As upstream: HTTPS (a self-signed certificate when none is given), a bearer token a
+    TokenReview accepts, and a user a SubjectAccessReview allows to get /metrics."""
+    allowed = request_token(kube, namespace, metrics_reader)
+    stranger = request_token(kube, namespace, "stranger")
+    manager = managers.start(plain_metrics=False)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the self-signed certificate names this host
+
+    def scrape(token: str | None) -> tuple[int, str]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        url = f"https://127.0.0.1:{manager.metrics_port}/metrics"
+        request = urllib.request.Request(url, headers=headers)
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    assert http_get(f"http://127.0.0.1:{manager.metrics_port}/metrics")[0] != 200
+    assert scrape(None) == (401, "Authentication failed\n")
+    assert scrape("bogus-token") == (401, "Authentication failed\n")
+    assert scrape(stranger)[0] == 403
+    # A real API server's RBAC cache may lag the new binding; a denial is cached a minute.
+    text = eventually(lambda: (answer := scrape(allowed))[0] == 200 and answer[1], timeout=90)
+    assert text, scrape(allowed)
+    assert "controller_runtime_reconcile_total" in text
 
 
 def test_a_leader_that_loses_its_lease_exits_non_zero(

@@ -138,6 +138,7 @@ def webhooks(
                 f"--webhook-cert-dir={certs}",
                 f"--health-probe-bind-address=127.0.0.1:{health}",
                 f"--metrics-bind-address=127.0.0.1:{metrics}",
+                "--metrics-secure=false",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -218,9 +219,26 @@ def test_defaulting_replaces_an_empty_executor(
     assert patch_of(response) == [{"op": "replace", "path": "/spec/executor", "value": "cyclotron"}]
 
 
+def test_defaulting_without_executors_writes_an_empty_one(
+    namespace: str, webhooks: Webhooks
+) -> None:
+    """As upstream: `executor: ""` passes the schema, which requires the field, so that the
+    validating webhook can say why there is none."""
+    response = webhooks.review(MUTATE_APP, app(namespace))
+
+    assert patch_of(response) == [{"op": "add", "path": "/spec/executor", "value": ""}]
+    denial = webhooks.review(VALIDATE_APP, app(namespace, executor=""))
+    assert denial["status"]["message"] == (
+        f'SpinApp.core.spinoperator.dev "spinapp" is invalid: {NO_EXECUTOR}'
+    )
+
+
 @pytest.mark.parametrize(
     "spec",
-    [pytest.param({}, id="no-executor-installed"), pytest.param({"executor": "mine"}, id="given")],
+    [
+        pytest.param({"executor": ""}, id="empty-no-executor-installed"),
+        pytest.param({"executor": "mine"}, id="given"),
+    ],
 )
 def test_defaulting_changes_nothing_else(
     namespace: str, webhooks: Webhooks, spec: dict[str, Any]
@@ -312,6 +330,19 @@ DENIALS = [
         None,
         'spec.replicas: Invalid value: "1": Input should be a valid integer',
         id="schema-type",
+    ),
+    pytest.param(
+        {"listenPort": 0},
+        None,
+        "spec.listenPort: Invalid value: 0: Input should be greater than or equal to 1",
+        id="listen-port",
+    ),
+    pytest.param(
+        {"env": [{"name": "SPIN_HTTP_LISTEN_ADDR", "value": "0.0.0.0:1"}]},
+        None,
+        'spec.env[0].name: Invalid value: "SPIN_HTTP_LISTEN_ADDR": the operator sets this '
+        "variable itself: use listenPort, variables or the executor's otel",
+        id="env-set-by-the-operator",
     ),
 ]
 

@@ -96,7 +96,12 @@ def test_deploy_creates_then_configures(plugin: Plugin, kube: Kube, namespace: s
     first = plugin("deploy", "--from", IMAGE)
     assert (first.code, first.out) == (0, f"spinapp.core.spinoperator.dev/{APP} created\n")
     stored = _stored(kube, namespace)
-    assert stored.spec == {"image": IMAGE, "executor": "containerd-shim-spin", "replicas": 2}
+    assert stored.spec == {
+        "image": IMAGE,
+        "executor": "containerd-shim-spin",
+        "replicas": 2,
+        "enableAutoscaling": False,  # the CRD's default, filled in by the API server
+    }
     assert "spin-plugin-kube" in _managers(stored)
 
     second = plugin("deploy", "-f", IMAGE, "-r", "3")

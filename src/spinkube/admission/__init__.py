@@ -27,6 +27,7 @@ from spinkube.admission.executor import (
 )
 from spinkube.admission.extra import (
     validate_checks,
+    validate_env,
     validate_image,
     validate_resources,
     validate_runtime_config,
@@ -70,6 +71,7 @@ __all__ = [
     "validate_annotations",
     "validate_checks",
     "validate_deployment_config_present",
+    "validate_env",
     "validate_executor",
     "validate_executor_ref",
     "validate_image",

@@ -2,22 +2,26 @@
 
 An empty image, a check without httpGet (the reconcile fails), requests above limits (the
 Deployment is rejected), variable names Spin refuses (the app fails at start), volume names
-that clash with the operator's `spin-` volumes, and repeated runtime-config store names.
+that clash with the operator's `spin-` volumes, repeated runtime-config store names, and
+extra container variables (`spec.env`) Kubernetes refuses or the operator sets itself.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from spinkube.admission.errors import FieldError
 from spinkube.admission.quantity import parse_quantity
 from spinkube.api import (
+    EnvVar,
     KeyValueStoreConfig,
     Resources,
     RuntimeConfig,
     SpinAppSpec,
     SpinVar,
     SqliteDatabaseConfig,
+    is_operator_env,
 )
 
 OPERATOR_VOLUME_PREFIX = "spin-"
@@ -119,6 +123,47 @@ def validate_variables(spec: SpinAppSpec) -> list[FieldError]:
     return errors
 
 
+ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+_ENV_NAME_MESSAGE = (
+    "a valid environment variable name must consist of alphabetic characters, digits, '_', "
+    "'-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
+    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
+)
+_OPERATOR_ENV_MESSAGE = (
+    "the operator sets this variable itself: use listenPort, variables or the executor's otel"
+)
+
+
+def validate_env(spec: SpinAppSpec) -> list[FieldError]:
+    """Names Kubernetes accepts, each once, none the operator sets; a value or one source."""
+    errors = []
+    seen: set[str] = set()
+    for i, var in enumerate(spec.env or []):
+        path = f"spec.env[{i}]"
+        if not ENV_NAME.match(var.name):
+            errors.append(FieldError(f"{path}.name", var.name, _ENV_NAME_MESSAGE))
+        elif is_operator_env(var.name):
+            errors.append(FieldError(f"{path}.name", var.name, _OPERATOR_ENV_MESSAGE))
+        elif var.name in seen:
+            errors.append(FieldError.duplicate(f"{path}.name", var.name))
+        seen.add(var.name)
+        errors += _env_source_errors(var, path)
+    return errors
+
+
+def _env_source_errors(var: EnvVar, path: str) -> list[FieldError]:
+    source = (var.model_extra or {}).get("valueFrom")
+    if source is None:
+        return []
+    if var.value:
+        message = _VALUE_AND_SOURCE
+    elif not isinstance(source, dict) or len(source) != 1:
+        message = _MANY_SOURCES if source else _NO_SOURCE
+    else:
+        return []
+    return [FieldError(f"{path}.valueFrom", "", message)]
+
+
 def validate_volumes(spec: SpinAppSpec) -> list[FieldError]:
     """User volumes may not take the `spin-` names reserved for the operator's volumes."""
     return [
@@ -164,5 +209,6 @@ def validate_spec(spec: SpinAppSpec) -> list[FieldError]:
         *validate_resources(spec),
         *validate_variables(spec),
         *validate_volumes(spec),
+        *validate_env(spec),
         *validate_runtime_config(spec),
     ]

@@ -29,6 +29,8 @@ from spinkube.api.constants import (
     GROUP,
     HTTP_PORT_NAME,
     KNOWN_EXECUTORS,
+    OPERATOR_ENV_NAMES,
+    OPERATOR_ENV_PREFIX,
     RUNTIME_CLASS_NAME,
     SPINAPP_KIND,
     SPINAPP_LIST_KIND,
@@ -37,6 +39,7 @@ from spinkube.api.constants import (
     STATUS_READY,
     VERSION,
     app_status_label,
+    is_operator_env,
 )
 from spinkube.api.errors import FieldError, field_errors, field_path, format_field_errors
 from spinkube.api.executor import (
@@ -47,12 +50,15 @@ from spinkube.api.executor import (
     SpinAppExecutorStatus,
 )
 from spinkube.api.k8s import (
+    Affinity,
     ConfigMapKeySelector,
+    EnvVar,
     LocalObjectReference,
     ObjectFieldSelector,
     ObjectMeta,
     ResourceFieldSelector,
     SecretKeySelector,
+    Toleration,
     Volume,
     VolumeMount,
 )
@@ -92,6 +98,8 @@ __all__ = [
     "GROUP",
     "HTTP_PORT_NAME",
     "KNOWN_EXECUTORS",
+    "OPERATOR_ENV_NAMES",
+    "OPERATOR_ENV_PREFIX",
     "QUANTITY_PATTERN",
     "RUNTIME_CLASS_NAME",
     "SPINAPP_KIND",
@@ -100,9 +108,11 @@ __all__ = [
     "SPINAPP_SINGULAR",
     "STATUS_READY",
     "VERSION",
+    "Affinity",
     "Condition",
     "ConditionStatus",
     "ConfigMapKeySelector",
+    "EnvVar",
     "ExecutorDeploymentConfig",
     "FieldError",
     "HTTPHealthProbe",
@@ -132,6 +142,7 @@ __all__ = [
     "SpinAppStatus",
     "SpinVar",
     "SqliteDatabaseConfig",
+    "Toleration",
     "VariableSource",
     "Volume",
     "VolumeMount",
@@ -139,4 +150,5 @@ __all__ = [
     "field_errors",
     "field_path",
     "format_field_errors",
+    "is_operator_env",
 ]

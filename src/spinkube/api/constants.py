@@ -49,3 +49,21 @@ def app_status_label(app_name: str) -> str:
     changing its value without touching the Deployment's selector.
     """
     return f"{GROUP}/app.{app_name}.status"
+
+
+OPERATOR_ENV_NAMES = (
+    "SPIN_HTTP_LISTEN_ADDR",
+    "SPIN_COMPONENTS_TO_RETAIN",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+)
+"""Container variables the operator sets itself, which `spec.env` may not set."""
+OPERATOR_ENV_PREFIX = "SPIN_VARIABLE_"
+"""The prefix of the variables the operator sets from `spec.variables`."""
+
+
+def is_operator_env(name: str) -> bool:
+    """Whether the operator sets this container variable itself."""
+    return name in OPERATOR_ENV_NAMES or name.startswith(OPERATOR_ENV_PREFIX)

@@ -68,6 +68,8 @@ class Kind:
     spec: type[BaseModel]
     status: type[BaseModel]
     columns: tuple[PrinterColumn, ...]
+    scale: dict[str, str] | None = None
+    """The scale subresource's paths (`kubectl scale`, HorizontalPodAutoscalers, KEDA)."""
 
     @property
     def crd_name(self) -> str:
@@ -87,6 +89,11 @@ SPINAPP = Kind(
         PrinterColumn("Desired", ".spec.replicas", "integer"),
         PrinterColumn("Executor", ".spec.executor", "string"),
     ),
+    scale={
+        "specReplicasPath": ".spec.replicas",
+        "statusReplicasPath": ".status.readyReplicas",
+        "labelSelectorPath": ".status.selector",
+    },
 )
 
 EXECUTOR = Kind(
@@ -139,7 +146,7 @@ def build_crd(kind: Kind, kubernetes_types: Mapping[str, Any] | None = None) -> 
         "schema": {"openAPIV3Schema": open_api_schema(kind, types)},
         "served": True,
         "storage": True,
-        "subresources": {"status": {}},
+        "subresources": {"status": {}, **({"scale": kind.scale} if kind.scale else {})},
     }
     return {
         "apiVersion": "apiextensions.k8s.io/v1",

@@ -104,6 +104,13 @@ def _kind_section(kind: Kind, kubernetes_types: Mapping[str, Any]) -> list[str]:
         "`kubectl get` columns: " + ", ".join(f"{c.name} (`{c.json_path}`)" for c in kind.columns)
     )
     lines.append("")
+    if kind.scale:
+        paths = ", ".join(f"{k} `{v}`" for k, v in kind.scale.items())
+        lines += [
+            "Scale subresource (`kubectl scale`, HorizontalPodAutoscalers and KEDA can target "
+            f"the {kind.kind}): {paths}.",
+            "",
+        ]
     for part, model in (("spec", kind.spec), ("status", kind.status)):
         schema = structural_schema(model, kubernetes_types)
         for path, description, rows in _sections(f"{kind.kind}.{part}", model, schema):

@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
-from spinkube.api._base import ApiModel
+from spinkube.api._base import ApiModel, StringMap
 from spinkube.api.constants import API_VERSION, EXECUTOR_KIND
-from spinkube.api.k8s import ObjectMeta
+from spinkube.api.k8s import Affinity, ObjectMeta, Toleration
 
 
 class OtelConfig(ApiModel):
@@ -75,6 +75,20 @@ class ExecutorDeploymentConfig(ApiModel):
         default=None,
         description="Otel configures OpenTelemetry exporters for the apps of this executor "
         "(OTEL_EXPORTER_OTLP_* environment variables).",
+    )
+    node_selector: StringMap | None = Field(
+        default=None,
+        description="NodeSelector constrains the pods of this executor's apps to nodes with "
+        "these labels (an app's own nodeSelector is merged over it).",
+    )
+    tolerations: list[Toleration] | None = Field(
+        default=None,
+        description="Tolerations of the pods of this executor's apps (an app's own are added).",
+    )
+    affinity: Affinity | None = Field(
+        default=None,
+        description="Affinity of the pods of this executor's apps (an app's nodeAffinity, "
+        "podAffinity or podAntiAffinity replaces the one here).",
     )
 
 

@@ -141,3 +141,25 @@ class ObjectMeta(K8sModel):
     deletion_timestamp: StrictStr | None = Field(
         default=None, description="Set by the API server when deletion was requested."
     )
+
+
+class EnvVar(K8sModel):
+    """An environment variable of the app's container: a value, or a source (`valueFrom`:
+    configMapKeyRef, secretKeyRef, fieldRef, resourceFieldRef), kept as given."""
+
+    model_config = kubernetes_type("io.k8s.api.core.v1.EnvVar")
+
+    name: StrictStr = Field(description="Name of the environment variable.")
+    value: StrictStr | None = Field(default=None, description="The variable's value.")
+
+
+class Toleration(K8sModel):
+    """A toleration of a node taint, as in a pod spec; kept as given."""
+
+    model_config = kubernetes_type("io.k8s.api.core.v1.Toleration")
+
+
+class Affinity(K8sModel):
+    """Node affinity, pod affinity and pod anti-affinity, as in a pod spec; kept as given."""
+
+    model_config = kubernetes_type("io.k8s.api.core.v1.Affinity")

@@ -13,12 +13,15 @@ from pydantic import ConfigDict, Field, StrictBool, StrictStr
 from spinkube.api._base import ApiModel, Int32, Int64, Quantity, StringMap
 from spinkube.api.constants import API_VERSION, SPINAPP_KIND
 from spinkube.api.k8s import (
+    Affinity,
     ConfigMapKeySelector,
+    EnvVar,
     LocalObjectReference,
     ObjectFieldSelector,
     ObjectMeta,
     ResourceFieldSelector,
     SecretKeySelector,
+    Toleration,
     Volume,
     VolumeMount,
 )
@@ -310,6 +313,36 @@ class SpinAppSpec(ApiModel):
         description="Components of the app to execute. If this is not provided all components "
         "are executed.",
     )
+    env: list[EnvVar] | None = Field(
+        default=None,
+        description="Env lists extra environment variables of the app's container (value or "
+        "valueFrom), set after the operator's own. Names the operator sets "
+        "(SPIN_HTTP_LISTEN_ADDR, SPIN_VARIABLE_*, OTEL_EXPORTER_OTLP_*, "
+        "SPIN_COMPONENTS_TO_RETAIN) are refused: use listenPort, variables and the executor.",
+    )
+    listen_port: Int32 | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        json_schema_extra={"minimum": 1, "maximum": 65535},
+        description="ListenPort is the port the app listens on in its pod: SPIN_HTTP_LISTEN_ADDR, "
+        "the container port (named http-app, which the Service targets) and the probes follow "
+        "it. Defaults to 80. The Service still serves port 80.",
+    )
+    node_selector: StringMap | None = Field(
+        default=None,
+        description="NodeSelector constrains the app's pods to nodes with these labels, merged "
+        "over the executor's (the app's value wins for a key both set).",
+    )
+    tolerations: list[Toleration] | None = Field(
+        default=None,
+        description="Tolerations of the app's pods, added to the executor's.",
+    )
+    affinity: Affinity | None = Field(
+        default=None,
+        description="Affinity of the app's pods. Each of nodeAffinity, podAffinity and "
+        "podAntiAffinity set here replaces the executor's.",
+    )
 
 
 ConditionStatus = Literal["True", "False", "Unknown"]
@@ -369,6 +402,11 @@ class SpinAppStatus(ApiModel):
         default=None,
         description="ActiveScheduler is the name of the scheduler that is currently scheduling "
         "this SpinApp.",
+    )
+    selector: StrictStr | None = Field(
+        default=None,
+        description="Selector is the label selector of the app's pods, in the string form "
+        "(`a=b,c=d`) the scale subresource reports to HorizontalPodAutoscalers.",
     )
     conditions: list[Condition] | None = Field(
         default=None,

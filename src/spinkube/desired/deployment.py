@@ -6,17 +6,18 @@ executors run `spin up` from the executor's image with the app image as an argum
 
 from __future__ import annotations
 
-from spinkube.api import DEFAULT_HTTP_PORT, HTTP_PORT_NAME, ExecutorDeploymentConfig, SpinApp
-from spinkube.desired.env import build_env
+from spinkube.api import HTTP_PORT_NAME, ExecutorDeploymentConfig, SpinApp
+from spinkube.desired.env import build_env, listen_port
 from spinkube.desired.executor import ca_secret_name
 from spinkube.desired.meta import Manifest, app_name, object_meta, pod_labels, ready_labels
 from spinkube.desired.probes import build_probes
+from spinkube.desired.scheduling import build_scheduling
 from spinkube.desired.volumes import RUNTIME_CONFIG_PATH, VolumeSet, build_volumes
 
 
 def spin_up_args(app: SpinApp) -> list[str]:
     """`spin up` arguments for spinImage executors, one `--component-id` per component."""
-    args = ["up", "--listen", f"0.0.0.0:{DEFAULT_HTTP_PORT}", "-f", app.spec.image]
+    args = ["up", "--listen", f"0.0.0.0:{listen_port(app)}", "-f", app.spec.image]
     args += ["--runtime-config-file", RUNTIME_CONFIG_PATH]
     for component in app.spec.components or []:
         args += ["--component-id", component]
@@ -39,7 +40,7 @@ def _resources(app: SpinApp) -> Manifest:
 def build_container(app: SpinApp, config: ExecutorDeploymentConfig, volumes: VolumeSet) -> Manifest:
     """The app's only container, named after the app."""
     container: Manifest = {"name": app_name(app), **_entrypoint(app, config)}
-    container["ports"] = [{"name": HTTP_PORT_NAME, "containerPort": DEFAULT_HTTP_PORT}]
+    container["ports"] = [{"name": HTTP_PORT_NAME, "containerPort": listen_port(app)}]
     container["env"] = build_env(app, config)
     if volumes.mounts:
         container["volumeMounts"] = volumes.mounts
@@ -58,6 +59,7 @@ def _pod_spec(app: SpinApp, config: ExecutorDeploymentConfig, volumes: VolumeSet
         ]
     if volumes.volumes:
         spec["volumes"] = volumes.volumes
+    spec |= build_scheduling(app, config)
     spec["containers"] = [build_container(app, config, volumes)]
     return spec
 

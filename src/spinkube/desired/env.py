@@ -37,11 +37,17 @@ def _otel(otel: OtelConfig | None) -> list[Manifest]:
     return [{"name": env, "value": value} for env, value in pairs if value]
 
 
+def listen_port(app: SpinApp) -> int:
+    """The port the app listens on in its pod: `spec.listenPort`, else 80 as upstream."""
+    return app.spec.listen_port or DEFAULT_HTTP_PORT
+
+
 def build_env(app: SpinApp, config: ExecutorDeploymentConfig) -> list[Manifest]:
-    """Variables, listen address, OTel endpoints, then the components to retain."""
+    """Variables, listen address, OTel endpoints, the components to retain, then `spec.env`."""
     env = [_variable(v) for v in app.spec.variables or []]
-    env.append({"name": LISTEN_ADDR_ENV, "value": f"0.0.0.0:{DEFAULT_HTTP_PORT}"})
+    env.append({"name": LISTEN_ADDR_ENV, "value": f"0.0.0.0:{listen_port(app)}"})
     env += _otel(config.otel)
     if app.spec.components is not None:
         env.append({"name": COMPONENTS_ENV, "value": ",".join(app.spec.components)})
+    env += [var.model_dump(mode="json", exclude_none=True) for var in app.spec.env or []]
     return env

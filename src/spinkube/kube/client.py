@@ -213,10 +213,19 @@ class Kube:
     def patch_status(
         self, res: type[R], name: str, status: dict[str, Any], *, namespace: str | None = None
     ) -> R:
-        """Merge-patch `status` through the status subresource (`res` needs a `.Status`)."""
+        """JSON-merge-patch `status` through the status subresource (`res` needs a `.Status`).
+
+        A merge patch, not lightkube's default strategic merge: custom resources answer that
+        with 415 Unsupported Media Type."""
         status_res = getattr(res, "Status")  # noqa: B009 (generic resources only)
         with self._guard(res, name, namespace):
-            self._api.patch(status_res, name, {"status": status}, namespace=namespace)
+            self._api.patch(
+                status_res,
+                name,
+                {"status": status},
+                namespace=namespace,
+                patch_type=PatchType.MERGE,
+            )
         return self.get(res, name, namespace=namespace)
 
     def delete(self, res: type[Resource], name: str, *, namespace: str | None = None) -> None:
@@ -300,7 +309,13 @@ class AsyncKube:
     ) -> R:
         status_res = getattr(res, "Status")  # noqa: B009 (generic resources only)
         with self._kube._guard(res, name, namespace):
-            await self._api.patch(status_res, name, {"status": status}, namespace=namespace)
+            await self._api.patch(
+                status_res,
+                name,
+                {"status": status},
+                namespace=namespace,
+                patch_type=PatchType.MERGE,
+            )
         return await self.get(res, name, namespace=namespace)
 
     async def delete(self, res: type[Resource], name: str, *, namespace: str | None = None) -> None:

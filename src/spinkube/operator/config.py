@@ -21,6 +21,8 @@ DEFAULT_METRICS_ADDRESS = ":8080"
 DEFAULT_WEBHOOK_ADDRESS = ":9443"
 DEFAULT_CERT_DIR = "/tmp/k8s-webhook-server/serving-certs"
 DEFAULT_LEADER_ELECTION_ID = "spin-operator-leader"
+DEFAULT_SYNC_PERIOD = 10 * 60 * 60.0
+"""controller-runtime's default SyncPeriod: 10 hours."""
 SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
@@ -90,12 +92,14 @@ class ManagerConfig:
     leader_election: LeaderElection = field(default_factory=LeaderElection)
     log_level: str = "info"
     log_format: LogFormat = "plain"
-    metrics_secure: bool = False
+    metrics_secure: bool = True
     """Serve /metrics over HTTPS to callers allowed to `get /metrics` (TokenReview + SAR)."""
     metrics_cert_dir: Path | None = None
     """tls.crt/tls.key for secure metrics; None: the webhook certificate's directory."""
     ca_bundle: Path | None = None
     """The PEM bundle for executors with `installDefaultCACerts`; None: the system's."""
+    sync_period: float = DEFAULT_SYNC_PERIOD
+    """Seconds between resyncs of every SpinApp (controller-runtime's SyncPeriod); 0: never."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,14 +123,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--metrics-bind-address",
         default=DEFAULT_METRICS_ADDRESS,
-        help="address of the Prometheus /metrics endpoint, plain HTTP; "
-        "port 0 disables it (default %(default)s)",
+        help="address of the Prometheus /metrics endpoint (HTTPS unless "
+        "--metrics-secure=false); port 0 disables it (default %(default)s)",
     )
     p.add_argument(
         "--metrics-secure",
-        action="store_true",
+        nargs="?",
+        const=True,
+        default=True,
+        type=_flag_bool,
+        metavar="true|false",
         help="serve /metrics over HTTPS, only to callers the cluster allows to get /metrics "
-        "(TokenReview and SubjectAccessReview, as upstream)",
+        "(TokenReview and SubjectAccessReview), as upstream (default: true; "
+        "--metrics-secure=false serves plain HTTP to anyone)",
     )
     p.add_argument(
         "--metrics-cert-dir",
@@ -186,6 +195,13 @@ def _parser() -> argparse.ArgumentParser:
         f"(default: {SYSTEM_CA_BUNDLE}, else certifi's)",
     )
     p.add_argument(
+        "--sync-period",
+        type=float,
+        default=DEFAULT_SYNC_PERIOD,
+        help="seconds between reconciliations of every SpinApp even without a change, like "
+        "controller-runtime's SyncPeriod; 0 disables (default %(default)s: 10 hours)",
+    )
+    p.add_argument(
         "--log-level",
         default="info",
         choices=["debug", "info", "warning", "error"],
@@ -195,6 +211,16 @@ def _parser() -> argparse.ArgumentParser:
         "--log-format", default="plain", choices=["plain", "json"], help="(default %(default)s)"
     )
     return p
+
+
+def _flag_bool(text: str) -> bool:
+    """A Go-style boolean flag value: `--metrics-secure=false`."""
+    value = text.strip().lower()
+    if value in ("true", "1", "t", "yes"):
+        return True
+    if value in ("false", "0", "f", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"invalid boolean value {text!r}: use true or false")
 
 
 def _address(parser: argparse.ArgumentParser, flag: str, value: str) -> BindAddress:
@@ -222,6 +248,8 @@ def parse_args(
     )
     if not election.retry_period < election.renew_deadline < election.lease_duration:
         parser.error("leader election needs retry period < renew deadline < lease duration")
+    if args.sync_period < 0:
+        parser.error("--sync-period: must be 0 (off) or a positive number of seconds")
     webhooks = WebhookServer(
         enabled=args.enable_webhooks,
         address=_address(parser, "--webhook-bind-address", args.webhook_bind_address),
@@ -241,4 +269,5 @@ def parse_args(
         metrics_secure=args.metrics_secure,
         metrics_cert_dir=args.metrics_cert_dir,
         ca_bundle=args.ca_bundle,
+        sync_period=args.sync_period,
     )

@@ -1,15 +1,17 @@
-"""The kopf handlers: thin wrappers that call the reconcilers in `controllers` and map their
-outcome to kopf's retries, metrics and events.
+"""The kopf handlers: thin wrappers that call the reconcilers in `controllers`.
 
-SpinApps are reconciled on create, update and resume (every restart: level-based). Owned
-Deployments and Services are watched (server-side label selector on the app-name label):
-their events update the app's status, and a deleted or hand-edited child makes the app
-reconcile again. There is no periodic resync; see docs/operator.md.
+SpinApps are reconciled on create, update and resume (every restart: level-based); failures
+that can heal are retried by the controllers themselves (`controllers.requeue`), not by
+kopf, whose retries need bookkeeping written on the object. Owned Deployments, Services and
+runtime-config Secrets are watched (server-side label selector on the app-name label): their
+events update the app's status, and a deleted or hand-edited child makes the app reconcile
+again. The periodic resync (`--sync-period`) runs beside kopf (`operator.resync`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import Mapping
 from typing import Any, cast
 
 import kopf
@@ -17,23 +19,25 @@ import kopf
 from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
 from spinkube.desired import Children
 from spinkube.kube import KubeError
-from spinkube.operator.context import NORMAL, Context, Logger, Recorder, context_of
-from spinkube.operator.controllers.children import DEPLOYMENT, SERVICE, on_child_event
-from spinkube.operator.controllers.errors import Rejected, RetryLater, backoff
+from spinkube.operator.context import NORMAL, Logger, Recorder, context_of
+from spinkube.operator.controllers.children import DEPLOYMENT, SECRET, SERVICE, on_child_event
+from spinkube.operator.controllers.errors import Rejected, RetryLater
 from spinkube.operator.controllers.executor import apps_using, check_deletion
-from spinkube.operator.controllers.spinapp import reconcile_spinapp
+from spinkube.operator.controllers.requeue import reconcile
 from spinkube.operator.controllers.state import AppKey
-from spinkube.operator.metrics import ERROR, REQUEUE, SUCCESS
+from spinkube.operator.metrics import REQUEUE, SUCCESS
 
 SPINAPPS = (GROUP, VERSION, SPINAPP_PLURAL)
 EXECUTORS = (GROUP, VERSION, EXECUTOR_PLURAL)
 DEPLOYMENTS = ("apps", "v1", "deployments")
 SERVICES = ("v1", "services")
-SPINAPP_CONTROLLER = "spinapp"
+SECRETS = ("v1", "secrets")
 EXECUTOR_CONTROLLER = "spinappexecutor"
-EXECUTOR_RETRY_CAP = 5.0
-"""A blocked executor deletion is retried at least this often, so it is released soon
-after its last SpinApp goes."""
+EXECUTOR_RETRY_SECONDS = 5.0
+"""A blocked executor deletion is checked again this often, so it is released soon after
+its last SpinApp goes."""
+STORAGE_KEY = "kopf-storage"
+"""Where the memo holds kopf's in-memory bookkeeping (`operator.storage.MemoryStorage`)."""
 
 
 def kopf_recorder(body: Mapping[str, Any]) -> Recorder:
@@ -43,32 +47,6 @@ def kopf_recorder(body: Mapping[str, Any]) -> Recorder:
         kopf.event(cast(kopf.Body, body), type=type_, reason=reason, message=message)
 
     return record
-
-
-async def _counted(
-    ctx: Context,
-    controller: str,
-    retry: int,
-    step: Callable[[], Awaitable[Any]],
-    *,
-    cap: float = 30.0,
-) -> None:
-    """Run one reconciliation: metrics, and kopf's retry for what can heal by itself."""
-    with ctx.metrics.reconciling(controller):
-        try:
-            await step()
-        except RetryLater as error:
-            ctx.metrics.reconciled(controller, REQUEUE)
-            raise kopf.TemporaryError(error.message, delay=backoff(retry, cap=cap)) from error
-        except Rejected as error:
-            ctx.metrics.reconciled(controller, ERROR)
-            raise kopf.PermanentError(error.message) from error
-        except KubeError as error:
-            ctx.metrics.reconciled(controller, ERROR)
-            raise kopf.TemporaryError(error.message, delay=backoff(retry, cap=cap)) from error
-        finally:
-            ctx.metrics.queue_depth.labels(controller).set(len(ctx.apps.waiting))
-    ctx.metrics.reconciled(controller, SUCCESS)
 
 
 def applied_message(children: Children) -> str:
@@ -86,27 +64,38 @@ async def reconcile_app(
     body: kopf.Body,
     memo: Any,
     logger: Logger,
-    retry: int,
     reason: str,
     **_: Any,
 ) -> None:
     ctx = context_of(memo)
-    record = kopf_recorder(body)
-
-    async def step() -> None:
-        children = await reconcile_spinapp(body, ctx=ctx, record=record, logger=logger)
-        if reason != kopf.Reason.RESUME:  # a restart re-applies everything: no event each
-            record(NORMAL, "Reconciled", applied_message(children))
-
-    await _counted(ctx, SPINAPP_CONTROLLER, retry, step)
+    try:
+        children = await reconcile(body, ctx=ctx, recorder=kopf_recorder, logger=logger)
+    except Rejected as error:
+        raise kopf.PermanentError(error.message) from error
+    if children is not None and reason != kopf.Reason.RESUME:  # a restart re-applies all
+        kopf_recorder(body)(NORMAL, "Reconciled", applied_message(children))
 
 
 def was_deleted(event: kopf.RawEvent, **_: Any) -> bool:
     return event.get("type") == "DELETED"
 
 
-async def forget_app(name: str, namespace: str | None, memo: Any, **_: Any) -> None:
+async def forget_app(
+    name: str, namespace: str | None, uid: str | None, memo: Any, **_: Any
+) -> None:
     context_of(memo).apps.forget(AppKey(namespace or "default", name))
+    forget_object(memo, uid)
+
+
+async def forget_executor(uid: str | None, memo: Any, **_: Any) -> None:
+    forget_object(memo, uid)
+
+
+def forget_object(memo: Any, uid: str | None) -> None:
+    """Drop kopf's in-memory bookkeeping of an object that is gone."""
+    storage = memo.get(STORAGE_KEY)
+    if storage is not None and uid:
+        storage.forget(uid)
 
 
 async def on_deployment_event(
@@ -127,6 +116,15 @@ async def on_service_event(
     )
 
 
+async def on_secret_event(
+    event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
+) -> None:
+    ctx = context_of(memo)
+    await on_child_event(
+        SECRET, event.get("type"), body, ctx=ctx, recorder=kopf_recorder, logger=logger
+    )
+
+
 async def reconcile_dependents(
     name: str, namespace: str | None, memo: Any, logger: Logger, **_: Any
 ) -> None:
@@ -135,18 +133,26 @@ async def reconcile_dependents(
     ctx = context_of(memo)
     for app in await apps_using(ctx.kube, namespace or "default", name):
         try:
-            await reconcile_spinapp(app, ctx=ctx, record=kopf_recorder(app), logger=logger)
-        except (RetryLater, Rejected) as error:
+            await reconcile(app, ctx=ctx, recorder=kopf_recorder, logger=logger)
+        except Rejected as error:
             logger.info("SpinApp %s is not reconciled yet: %s", app["metadata"]["name"], error)
 
 
-async def guard_executor_deletion(body: kopf.Body, memo: Any, retry: int, **_: Any) -> None:
+async def guard_executor_deletion(body: kopf.Body, memo: Any, logger: Logger, **_: Any) -> None:
+    """Hold the executor's finalizer while apps use it, checking again every few seconds
+    (in the handler: kopf's own retry would need a touch patch on the executor)."""
     ctx = context_of(memo)
-
-    async def step() -> None:
-        await check_deletion(body, kube=ctx.kube, record=kopf_recorder(body))
-
-    await _counted(ctx, EXECUTOR_CONTROLLER, retry, step, cap=EXECUTOR_RETRY_CAP)
+    while True:
+        with ctx.metrics.reconciling(EXECUTOR_CONTROLLER):
+            try:
+                await check_deletion(body, kube=ctx.kube, record=kopf_recorder(body))
+            except (RetryLater, KubeError) as error:
+                ctx.metrics.reconciled(EXECUTOR_CONTROLLER, REQUEUE)
+                logger.info("deletion waits: %s", error)
+            else:
+                ctx.metrics.reconciled(EXECUTOR_CONTROLLER, SUCCESS)
+                return
+        await asyncio.sleep(EXECUTOR_RETRY_SECONDS)
 
 
 def register(registry: kopf.OperatorRegistry) -> kopf.OperatorRegistry:
@@ -154,11 +160,13 @@ def register(registry: kopf.OperatorRegistry) -> kopf.OperatorRegistry:
     for decorator in (kopf.on.resume, kopf.on.create, kopf.on.update):
         decorator(*SPINAPPS, registry=registry, id="reconcile")(reconcile_app)
     kopf.on.event(*SPINAPPS, registry=registry, when=was_deleted, id="forget")(forget_app)
+    kopf.on.event(*EXECUTORS, registry=registry, when=was_deleted, id="forget")(forget_executor)
     owned = {APP_NAME_LABEL: kopf.PRESENT}
     kopf.on.event(*DEPLOYMENTS, registry=registry, labels=owned, id="deployment")(
         on_deployment_event
     )
     kopf.on.event(*SERVICES, registry=registry, labels=owned, id="service")(on_service_event)
+    kopf.on.event(*SECRETS, registry=registry, labels=owned, id="secret")(on_secret_event)
     kopf.on.create(*EXECUTORS, registry=registry, id="dependents")(reconcile_dependents)
     kopf.on.update(*EXECUTORS, registry=registry, field="spec", id="dependents")(
         reconcile_dependents

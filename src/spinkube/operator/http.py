@@ -14,6 +14,7 @@ from spinkube.kube import Kube, KubeError, NotFound
 from spinkube.operator.config import BindAddress
 from spinkube.operator.metrics import CONTENT_TYPE, Metrics
 from spinkube.operator.metrics_auth import MetricsAuthorizer, protected
+from spinkube.operator.selfsigned import load_self_signed
 
 API_CHECK_TTL = 5.0
 
@@ -33,12 +34,16 @@ async def start_site(
     return runner
 
 
-def ssl_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
-    """TLS 1.2+ with HTTP/1.1 only (upstream disables HTTP/2 on its servers)."""
+def ssl_context(cert_file: Path | None, key_file: Path | None) -> ssl.SSLContext:
+    """TLS 1.2+ with HTTP/1.1 only (upstream disables HTTP/2 on its servers); without files,
+    a self-signed certificate made now."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_alpn_protocols(["http/1.1"])
-    context.load_cert_chain(cert_file, key_file)
+    if cert_file is None or key_file is None:
+        load_self_signed(context)
+    else:
+        context.load_cert_chain(cert_file, key_file)
     return context
 
 

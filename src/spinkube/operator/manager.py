@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import signal
 from pathlib import Path
@@ -20,11 +21,13 @@ from spinkube.api import FIELD_MANAGER
 from spinkube.kube import Kube, load_kubeconfig
 from spinkube.operator.config import SYSTEM_CA_BUNDLE, ManagerConfig
 from spinkube.operator.context import Context
+from spinkube.operator.events import EventPoster
 from spinkube.operator.http import Readiness, health_app, metrics_app, ssl_context, start_site
 from spinkube.operator.leader import LeaderElector
 from spinkube.operator.metrics import Metrics
 from spinkube.operator.metrics_auth import MetricsAuthorizer
-from spinkube.operator.runner import run_controllers
+from spinkube.operator.resync import resync_forever
+from spinkube.operator.runner import REPORTING_COMPONENT, run_controllers
 from spinkube.operator.webhooks.server import start_webhook_server
 
 logger = logging.getLogger(__name__)
@@ -97,12 +100,23 @@ async def _start_metrics(
         runner = await start_site(metrics_app(ctx.metrics), config.metrics_address)
         logger.info("serving metrics on http://%s/metrics", config.metrics_address)
     else:
-        certs = config.metrics_cert_dir or config.webhooks.cert_dir
-        context = ssl_context(certs / "tls.crt", certs / "tls.key")
+        context = ssl_context(*_metrics_cert(config))
         app = metrics_app(ctx.metrics, authorizer=MetricsAuthorizer(ctx.kube))
         runner = await start_site(app, config.metrics_address, ssl_context=context)
         logger.info("serving metrics on https://%s/metrics (authorised)", config.metrics_address)
     stack.push_async_callback(runner.cleanup)
+
+
+def _metrics_cert(config: ManagerConfig) -> tuple[Path | None, Path | None]:
+    """The metrics certificate: `--metrics-cert-dir`, else the webhook's when its files are
+    there, else none (a self-signed one is made, as controller-runtime does)."""
+    if config.metrics_cert_dir is not None:
+        return config.metrics_cert_dir / "tls.crt", config.metrics_cert_dir / "tls.key"
+    webhook = config.webhooks
+    if webhook.cert_file.is_file() and webhook.key_file.is_file():
+        return webhook.cert_file, webhook.key_file
+    logger.info("no metrics certificate in %s: using a self-signed one", webhook.cert_dir)
+    return None, None
 
 
 async def _first(*aws: asyncio.Future[Any]) -> set[asyncio.Future[Any]]:
@@ -146,12 +160,15 @@ async def _run_controllers(
 ) -> int:
     """Run kopf until a stop (0), a crash of kopf (1) or the loss of the Lease (1)."""
     kopf_stop, kopf_ready = asyncio.Event(), asyncio.Event()
+    started = datetime.datetime.now(datetime.UTC)
+    poster = EventPoster(ctx.kube, component=REPORTING_COMPONENT)
     # Every task of ours exists before kopf starts: kopf waits for "hung" tasks created
     # while it ran before it returns.
     losing = asyncio.ensure_future(elector.hold()) if elector else asyncio.Future()
     ready = asyncio.ensure_future(kopf_ready.wait())
+    resyncing = _start_resync(config, ctx, poster)
     controllers = asyncio.ensure_future(
-        run_controllers(config, ctx, stop=kopf_stop, ready=kopf_ready)
+        run_controllers(config, ctx, stop=kopf_stop, ready=kopf_ready, started=started)
     )
     if ready in await _first(ready, controllers, stopping, losing):
         # kopf installed its own signal handlers; ours stop kopf through its stop flag,
@@ -166,9 +183,22 @@ async def _run_controllers(
     elif controllers in done and not controllers.cancelled() and controllers.exception():
         logger.error("the controllers stopped: %r", controllers.exception())
         code = FAILED
-    for waiter in (losing, stopping, ready):
+    for waiter in (losing, stopping, ready, resyncing):
         waiter.cancel()
     kopf_stop.set()
     with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
         await asyncio.wait_for(controllers, SHUTDOWN_TIMEOUT)
+    await ctx.apps.requeue.close()
+    await poster.close()
     return code
+
+
+def _start_resync(config: ManagerConfig, ctx: Context, poster: EventPoster) -> asyncio.Future[Any]:
+    """The periodic resync beside kopf, or a future that never ends when it is off."""
+    if not config.sync_period:
+        return asyncio.Future()
+    return asyncio.ensure_future(
+        resync_forever(
+            ctx, period=config.sync_period, namespace=config.namespace, recorder=poster.recorder
+        )
+    )

@@ -154,11 +154,21 @@ def test_crd_names_the_kind_in_our_group(
     assert _version(crd)["served"] is _version(crd)["storage"] is True
 
 
-@pytest.mark.parametrize("kind", ["SpinApp", "SpinAppExecutor"])
-def test_status_is_a_subresource_and_scale_is_not(
-    crds: dict[str, dict[str, Any]], kind: str
-) -> None:
-    assert _version(crds[kind])["subresources"] == {"status": {}}
+def test_executors_have_only_the_status_subresource(crds: dict[str, dict[str, Any]]) -> None:
+    assert _version(crds["SpinAppExecutor"])["subresources"] == {"status": {}}
+
+
+def test_spinapps_can_be_scaled(crds: dict[str, dict[str, Any]]) -> None:
+    """A scale subresource (upstream has none; its users asked, spin-operator#24), so that
+    `kubectl scale spinapp`, an HPA or a KEDA ScaledObject can target the SpinApp."""
+    assert _version(crds["SpinApp"])["subresources"] == {
+        "status": {},
+        "scale": {
+            "specReplicasPath": ".spec.replicas",
+            "statusReplicasPath": ".status.readyReplicas",
+            "labelSelectorPath": ".status.selector",
+        },
+    }
 
 
 def test_spinapp_printer_columns_match_upstream(crds: dict[str, dict[str, Any]]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -145,3 +147,28 @@ def test_kustomization_lists_existing_samples() -> None:
     assert kustomization["resources"]
     for resource in kustomization["resources"]:
         assert (SAMPLES / resource).is_file(), resource
+
+
+def _kinds_in_apply_order() -> list[str]:
+    """The kinds `kubectl apply -k config/samples/` sends, in order: kustomize's own render
+    when kubectl is installed, else the order the kustomization's sort option gives."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is not None:
+        rendered = subprocess.run(
+            [kubectl, "kustomize", str(SAMPLES)], capture_output=True, text=True, check=True
+        ).stdout
+        return [doc["kind"] for doc in yaml.safe_load_all(rendered) if doc]
+    kustomization = yaml.safe_load((SAMPLES / "kustomization.yaml").read_text(encoding="utf-8"))
+    assert kustomization.get("sortOptions", {}).get("order") == "fifo"
+    return [
+        doc["kind"]
+        for resource in kustomization["resources"]
+        for doc in yaml.safe_load_all((SAMPLES / resource).read_text(encoding="utf-8"))
+        if doc
+    ]
+
+
+def test_kustomization_applies_the_executor_before_the_app() -> None:
+    """The app's admission looks its executor up: the executor must come first."""
+    kinds = _kinds_in_apply_order()
+    assert kinds.index("SpinAppExecutor") < kinds.index("SpinApp")

@@ -20,6 +20,29 @@ def test_defaults_are_upstreams() -> None:
     assert config.leader_election.enabled is False
     assert config.leader_election.lease_name == "spin-operator-leader"
     assert (config.log_level, config.log_format, config.namespace) == ("info", "plain", None)
+    assert config.metrics_secure is True
+    assert config.sync_period == 36000.0
+
+
+@pytest.mark.parametrize(
+    ("flags", "secure"),
+    [
+        (["--metrics-secure"], True),
+        (["--metrics-secure=true"], True),
+        (["--metrics-secure=false"], False),
+        (["--metrics-secure=false", "--metrics-secure"], True),
+    ],
+)
+def test_metrics_secure_is_a_go_style_boolean(flags: list[str], secure: bool) -> None:
+    assert parse_args(flags, environ={}).metrics_secure is secure
+
+
+@pytest.mark.parametrize("flags", [["--metrics-secure=maybe"], ["--sync-period=-1"]])
+def test_bad_values_are_flag_errors(flags: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        parse_args(flags, environ={})
+    assert caught.value.code == 2
+    assert flags[0].split("=")[0] in capsys.readouterr().err
 
 
 def test_the_charts_flags_and_the_pod_environment() -> None:

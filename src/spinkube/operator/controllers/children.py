@@ -1,27 +1,28 @@
 """Reacting to changes of a SpinApp's children: status from its Deployment, and drift.
 
 Every watch event of an owned Deployment updates the app's status (only when it changed).
-A deleted child, or one edited by someone else, makes the app reconcile again, which applies
-the children back. Status-only changes (the Deployment controller's) never re-apply.
+A deleted child (Deployment, Service, current runtime-config Secret), or one whose applied
+fields someone else changed, makes the app reconcile again, which applies the children back.
+Status-only changes and fields other managers add (the Deployment controller's revision
+annotation) never re-apply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from spinkube.api import API_VERSION, APP_NAME_LABEL, SPINAPP_KIND
 from spinkube.kube import NotFound
-from spinkube.kube import SpinApp as SpinAppResource
-from spinkube.operator.context import Context, Logger, Recorder, to_json
-from spinkube.operator.controllers.errors import ReconcileError
-from spinkube.operator.controllers.spinapp import reconcile_spinapp, write_status
+from spinkube.operator.context import Context, Logger
+from spinkube.operator.controllers.drift import conforms
+from spinkube.operator.controllers.requeue import RecorderFactory, reconcile_key
+from spinkube.operator.controllers.spinapp import write_status
 from spinkube.operator.controllers.state import AppKey, Applied
 
 DEPLOYMENT = "Deployment"
 SERVICE = "Service"
-
-RecorderFactory = Callable[[Mapping[str, Any]], Recorder]
+SECRET = "Secret"
 
 
 def owner_app(body: Mapping[str, Any]) -> AppKey | None:
@@ -35,39 +36,42 @@ def owner_app(body: Mapping[str, Any]) -> AppKey | None:
     return AppKey(namespace, str(name)) if name else None
 
 
+def _desired(kind: str, applied: Applied) -> dict[str, Any] | None:
+    return {DEPLOYMENT: applied.deployment, SERVICE: applied.service, SECRET: applied.secret}[kind]
+
+
+def _marker_moved(kind: str, meta: Mapping[str, Any], applied: Applied) -> bool:
+    if kind == DEPLOYMENT:
+        generation, known = meta.get("generation"), applied.deployment_generation
+        return known is None or generation is None or int(generation) > known
+    version = meta.get("resourceVersion")
+    known_version = applied.service_version if kind == SERVICE else applied.secret_version
+    return known_version is None or version != known_version
+
+
 def drifted(kind: str, body: Mapping[str, Any], applied: Applied | None) -> bool:
-    """Whether someone other than the operator changed the child since the last apply.
+    """Whether someone other than the operator changed what the operator applied to the child.
 
     Unknown (no apply since the start) counts as not drifted: the resume handler applies.
+    Fields added by others (defaults, kube-controller-manager's revision annotation) are not
+    drift; changed or removed ones are.
     """
-    meta = body.get("metadata") or {}
-    if applied is None:
+    desired = _desired(kind, applied) if applied is not None else None
+    if applied is None or desired is None:
         return False
-    if kind == DEPLOYMENT:
-        generation = meta.get("generation")
-        known = applied.deployment_generation
-        return known is not None and generation is not None and int(generation) > known
-    version = meta.get("resourceVersion")
-    known_version = applied.service_version
-    return known_version is not None and version is not None and version != known_version
+    if not _marker_moved(kind, body.get("metadata") or {}, applied):
+        return False
+    return not conforms(body, desired)
 
 
-async def reconcile_by_key(
-    ctx: Context, key: AppKey, *, recorder: RecorderFactory, logger: Logger
-) -> None:
-    """Reconcile an app known only by name (from a child's event); a gone app is forgotten."""
-    try:
-        app = await ctx.kube.aio.get(SpinAppResource, key.name, namespace=key.namespace)
-    except NotFound:
-        ctx.apps.forget(key)
-        return
-    body = to_json(app)
-    if (body.get("metadata") or {}).get("deletionTimestamp"):
-        return
-    try:
-        await reconcile_spinapp(body, ctx=ctx, record=recorder(body), logger=logger)
-    except ReconcileError as error:
-        logger.warning("[%s] cannot restore the children: %s", key, error.message)
+def is_current(kind: str, body: Mapping[str, Any], applied: Applied | None) -> bool:
+    """Whether the child is the one the app uses now: runtime-config Secrets of earlier
+    configurations stay (as upstream) but are not watched for drift."""
+    if kind != SECRET:
+        return True
+    desired = applied.secret if applied is not None else None
+    name = (body.get("metadata") or {}).get("name")
+    return desired is not None and desired["metadata"]["name"] == name
 
 
 async def on_child_event(
@@ -81,14 +85,14 @@ async def on_child_event(
 ) -> None:
     """One watch event of a Deployment or Service labelled with the app name."""
     key = owner_app(body)
-    if key is None:
+    if key is None or not is_current(kind, body, ctx.apps.applied.get(key)):
         return
     if event_type == "DELETED" or drifted(kind, body, ctx.apps.applied.get(key)):
         if event_type != "DELETED":
             logger.info(
                 "[%s] %s %s changed by someone else: applying it again", key, kind, key.name
             )
-        await reconcile_by_key(ctx, key, recorder=recorder, logger=logger)
+        await reconcile_key(ctx, key, recorder=recorder, logger=logger)
         return
     if kind == DEPLOYMENT:
         await update_status_from(ctx, key, body)

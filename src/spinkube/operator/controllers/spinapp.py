@@ -4,7 +4,7 @@
     executor  = get_executor(...)            missing: Warning MissingExecutor, retry
     inputs    = resolve_inputs(...)          ConfigMaps and Secrets of the runtime config
     children  = build(...)                   spinkube.desired; a missing reference: retry
-    ensure the CA and runtime-config Secrets (created once, never updated)
+    create the CA Secret if missing, apply the runtime-config Secret
     apply the Deployment (or delete it: createDeployment false) and the Service
     write the status when it changed
 
@@ -84,7 +84,7 @@ async def _steps(app: SpinApp, *, ctx: Context, record: Recorder, logger: Logger
     key = key_of(app)
     executor = await get_executor(ctx.kube, app)
     children = build(app, executor, await _inputs(ctx.kube, app), ca_bundle=ctx.ca_bundle)
-    await ensure_secrets(ctx.kube, children)
+    await ensure_secrets(ctx, key, children)
     deployment = await apply_deployment(ctx, key, children, record=record, logger=logger)
     await apply_service(ctx, key, children)
     if executor.spec.create_deployment:
@@ -123,11 +123,19 @@ async def _create_if_missing(kube: Kube, manifest: Json | None) -> None:
         await kube.aio.create(load_manifest(manifest))
 
 
-async def ensure_secrets(kube: Kube, children: Children) -> None:
-    """Create the CA and runtime-config Secrets unless they exist (never updated: the
-    runtime-config Secret's name is the hash of its content)."""
-    await _create_if_missing(kube, children.ca_secret)
-    await _create_if_missing(kube, children.runtime_config_secret)
+async def ensure_secrets(ctx: Context, key: AppKey, children: Children) -> None:
+    """Create the shared CA Secret unless it exists (never updated, as upstream); apply the
+    runtime-config Secret, so that a hand edit reverts (its name is the hash of its content:
+    a new configuration is a new Secret)."""
+    await _create_if_missing(ctx.kube, children.ca_secret)
+    applied = ctx.apps.applied.setdefault(key, Applied())
+    secret = children.runtime_config_secret
+    if secret is None:
+        applied.secret = applied.secret_version = None
+        return
+    result: Any = await ctx.kube.aio.apply(load_manifest(secret))
+    applied.secret = secret
+    applied.secret_version = result.metadata.resourceVersion if result.metadata else None
 
 
 async def apply_deployment(
@@ -136,7 +144,7 @@ async def apply_deployment(
     """Apply the Deployment, or delete any Deployment of the app when the executor wants none."""
     applied = ctx.apps.applied.setdefault(key, Applied())
     if children.deployment is None:
-        applied.deployment_generation = None
+        applied.deployment_generation = applied.deployment = None
         if await delete_deployment(ctx.kube, key):
             logger.info("deleted Deployment %s: the executor creates no Deployments", key.name)
             record(
@@ -147,6 +155,7 @@ async def apply_deployment(
         return None
     result: Any = await ctx.kube.aio.apply(load_manifest(children.deployment))
     applied.deployment_generation = result.metadata.generation if result.metadata else None
+    applied.deployment = children.deployment
     return to_json(result)
 
 
@@ -162,6 +171,7 @@ async def apply_service(ctx: Context, key: AppKey, children: Children) -> None:
     result: Any = await ctx.kube.aio.apply(load_manifest(children.service))
     applied = ctx.apps.applied.setdefault(key, Applied())
     applied.service_version = result.metadata.resourceVersion if result.metadata else None
+    applied.service = children.service
 
 
 def _reconciled_condition() -> Json:
@@ -173,13 +183,18 @@ def _reconciled_condition() -> Json:
 async def write_status(
     ctx: Context, key: AppKey, *, executor: str, deployment: Mapping[str, Any] | None
 ) -> None:
-    """Patch the app's status from its Deployment, only when it changed."""
+    """Patch the app's status from its Deployment, only when it changed; never from a
+    Deployment older than one the status already came from (a watch event that waited for
+    the app's lock while a reconciliation wrote a newer state)."""
+    if deployment is not None and not ctx.apps.newest_deployment(key, deployment):
+        return
     previous = ctx.apps.status.get(key)
     new = st.deployment_status(
         executor=executor,
         deployment=deployment,
         reconciled=ctx.apps.reconciled.get(key),
         previous=previous,
+        app=key.name,
     )
     await _patch_status(ctx, key, previous, new)
 

@@ -12,6 +12,8 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from spinkube.api import APP_NAME_LABEL, STATUS_READY, app_status_label
+
 Json = dict[str, Any]
 
 COPIED_CONDITIONS = ("Available", "Progressing")
@@ -74,8 +76,10 @@ def deployment_status(
     reconciled: Json | None,
     previous: Mapping[str, Any] | None,
     at: str | None = None,
+    app: str | None = None,
 ) -> Json:
-    """The status of an app whose executor creates Deployments."""
+    """The status of an app whose executor creates Deployments; with the app's name, also
+    the label selector of its pods, which the scale subresource reports."""
     at = at or now()
     conditions = [_copied(deployment, t, at) for t in COPIED_CONDITIONS]
     if reconciled is not None:
@@ -83,7 +87,15 @@ def deployment_status(
     previous_conditions = (previous or {}).get("conditions") or []
     keep_transition_times(conditions, previous_conditions)
     ready = ((deployment or {}).get("status") or {}).get("readyReplicas") or 0
-    return {"readyReplicas": int(ready), "activeScheduler": executor, "conditions": conditions}
+    status: Json = {"readyReplicas": int(ready), "activeScheduler": executor}
+    if app is not None:
+        status["selector"] = pod_selector(app)
+    return {**status, "conditions": conditions}
+
+
+def pod_selector(app: str) -> str:
+    """The app's pods as a label selector string (`kubectl get pods -l ...`, HPAs)."""
+    return f"{APP_NAME_LABEL}={app},{app_status_label(app)}={STATUS_READY}"
 
 
 def with_condition(previous: Mapping[str, Any] | None, cond: Json) -> Json:

@@ -53,7 +53,8 @@ def _parse_app(request: AdmissionRequest) -> SpinApp | Json:
 
 
 async def mutate_spinapp(request: AdmissionRequest, lookups: Lookups) -> Json:
-    """Default `spec.executor` to the alphabetically first executor of the app's namespace."""
+    """Default `spec.executor` to the alphabetically first executor of the app's namespace,
+    or to `""` when there is none."""
     if request.operation == DELETE or request.object is None:
         return allowed(request.uid)
     app = _parse_app(request)
@@ -61,8 +62,11 @@ async def mutate_spinapp(request: AdmissionRequest, lookups: Lookups) -> Json:
         return allowed(request.uid)  # the validating webhook explains what is wrong
     names = await lookups.executor_names(request.namespace)
     defaulted = default_spinapp(app, list_executors=lambda _ns: names)
-    if not defaulted.spec.executor:
+    if not defaulted.spec.executor and "executor" in (request.object.get("spec") or {}):
         return allowed(request.uid)
+    # With no executor installed this writes `executor: ""`, as upstream does: the schema
+    # (which requires the field) then lets the app through to the validating webhook, whose
+    # message says that no executor is installed.
     patch = set_field_patch(request.object, ("spec", "executor"), defaulted.spec.executor)
     return allowed(request.uid, patch)
 

@@ -29,6 +29,8 @@ class ResourceType:
     kind: str
     namespaced: bool
     has_status: bool
+    custom: bool = False
+    """Served from a CustomResourceDefinition (no strategic merge patch, a schema)."""
 
     @property
     def api_version(self) -> str:
@@ -38,6 +40,11 @@ class ResourceType:
     def qualified(self) -> str:
         """How the API server names the resource in messages: `deployments.apps`."""
         return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def qualified_kind(self) -> str:
+        """How validation errors name the kind: `Event`, `SpinApp.core.spinoperator.dev`."""
+        return f"{self.kind}.{self.group}" if self.group else self.kind
 
     @property
     def storage_key(self) -> tuple[str, str]:
@@ -51,6 +58,8 @@ class Catalog:
     def __init__(self, discovery: kmock.ResourcesArray) -> None:
         self._discovery = discovery
         self._types: dict[tuple[str, str, str], ResourceType] = {}
+        self._schemas: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._scales: dict[tuple[str, str, str], dict[str, str]] = {}
         with warnings.catch_warnings():  # kmock 0.8 uses the deprecated `read_binary`
             warnings.simplefilter("ignore", DeprecationWarning)
             discovery.load_bundled()
@@ -80,6 +89,14 @@ class Catalog:
     def find_group_version(self, group: str, version: str) -> list[ResourceType]:
         return [t for t in self._types.values() if (t.group, t.version) == (group, version)]
 
+    def schema_of(self, rtype: ResourceType) -> dict[str, Any] | None:
+        """The structural schema (`openAPIV3Schema`) of a custom resource's version."""
+        return self._schemas.get((rtype.group, rtype.version, rtype.plural))
+
+    def scale_of(self, rtype: ResourceType) -> dict[str, str] | None:
+        """The scale subresource's paths of a custom resource's version, if it has one."""
+        return self._scales.get((rtype.group, rtype.version, rtype.plural))
+
     def versions_of(self, storage_key: tuple[str, str]) -> Iterator[ResourceType]:
         return (t for t in self._types.values() if t.storage_key == storage_key)
 
@@ -98,7 +115,14 @@ class Catalog:
                 kind=names["kind"],
                 namespaced=spec.get("scope", "Namespaced") == "Namespaced",
                 has_status="status" in (version.get("subresources") or {}),
+                custom=True,
             )
+            schema = (version.get("schema") or {}).get("openAPIV3Schema")
+            if isinstance(schema, dict):
+                self._schemas[(rtype.group, rtype.version, rtype.plural)] = schema
+            scale = (version.get("subresources") or {}).get("scale")
+            if isinstance(scale, dict):
+                self._scales[(rtype.group, rtype.version, rtype.plural)] = scale
             self._add(rtype, names)
             registered.append(rtype)
         return registered
@@ -108,6 +132,8 @@ class Catalog:
         plural = spec.get("names", {}).get("plural")
         for key in [k for k in self._types if k[0] == spec.get("group") and k[2] == plural]:
             del self._types[key]
+            self._schemas.pop(key, None)
+            self._scales.pop(key, None)
             del self._discovery[f"{key[0]}/{key[1]}/{key[2]}"]
 
     def _add(self, rtype: ResourceType, names: dict[str, Any]) -> None:
@@ -119,5 +145,8 @@ class Catalog:
             verbs=set(ALL_VERBS),
             shortnames=set(names.get("shortNames") or []),
             categories=set(names.get("categories") or []),
-            subresources={"status"} if rtype.has_status else set(),
+            subresources=(
+                ({"status"} if rtype.has_status else set())
+                | ({"scale"} if self.scale_of(rtype) else set())
+            ),
         )

@@ -24,9 +24,9 @@ import aiohttp.web
 import kmock
 import yaml
 
-from spinkube.testing.fakeapi import errors
+from spinkube.testing.fakeapi import errors, reviews, scale
 from spinkube.testing.fakeapi.catalog import ALL_VERBS, Catalog, ResourceType
-from spinkube.testing.fakeapi.patching import APPLY
+from spinkube.testing.fakeapi.patching import APPLY, STRATEGIC, PatchError, apply_patch
 from spinkube.testing.fakeapi.paths import Route, parse_route
 from spinkube.testing.fakeapi.selectors import SelectorError, field_selector, label_selector
 from spinkube.testing.fakeapi.store import Obj, Store
@@ -59,6 +59,7 @@ class FakeKubernetes(kmock.KubernetesScaffold):
         super().__attrs_post_init__()
         self.catalog = Catalog(self.resources)
         self.store = Store(self.catalog)
+        self.authenticator = reviews.Authenticator()
         self._watch_queues: set[asyncio.Queue[tuple[str, Obj] | None]] = set()
         self["get /version"] << SERVER_VERSION
         self["get /version/"] << SERVER_VERSION
@@ -107,6 +108,10 @@ class FakeKubernetes(kmock.KubernetesScaffold):
         rtype = self.catalog.find(route.group, route.version, route.plural)
         if rtype is None or (route.namespace and not rtype.namespaced):
             raise errors.unknown_resource()
+        if route.subresource == "token" and rtype.storage_key == ("", "serviceaccounts"):
+            return await self._token_request(rtype, route, request)
+        if route.subresource == "scale" and self.catalog.scale_of(rtype):
+            return json_response(await self._scale(rtype, route, request))
         if route.subresource not in (None, "status"):
             raise errors.method_not_allowed(f"subresource {route.subresource} is not served")
         query = request.query
@@ -122,6 +127,8 @@ class FakeKubernetes(kmock.KubernetesScaffold):
         query = request.query
         if request.method == "GET":
             return json_response(self._list(rtype, route, query))
+        if request.method == "POST" and rtype.storage_key in reviews.REVIEWS:
+            return json_response(self._review(rtype, await _json_body(request)), 201)
         if request.method == "POST":
             body = await _json_body(request)
             created = self.store.create(
@@ -173,6 +180,8 @@ class FakeKubernetes(kmock.KubernetesScaffold):
     ) -> Obj:
         assert route.name is not None
         content_type = request.content_type
+        if content_type == STRATEGIC and rtype.custom:
+            raise errors.unsupported_media_type()
         if content_type == APPLY:
             body = yaml.safe_load(await request.text())
             if "fieldManager" not in request.query:
@@ -191,6 +200,58 @@ class FakeKubernetes(kmock.KubernetesScaffold):
             force=request.query.get("force") in _TRUE,
             **common,
         )
+
+    async def _token_request(
+        self, rtype: ResourceType, route: Route, request: aiohttp.web.BaseRequest
+    ) -> aiohttp.web.StreamResponse:
+        if request.method != "POST" or route.name is None or route.namespace is None:
+            raise errors.method_not_allowed("a token is requested with POST on one account")
+        account = self.store.get(rtype, route.namespace, route.name)
+        body = await _json_body(request, required=False) or {}
+        return json_response(self.authenticator.issue(route.namespace, account, body), 201)
+
+    async def _scale(
+        self, rtype: ResourceType, route: Route, request: aiohttp.web.BaseRequest
+    ) -> Obj:
+        """GET, PUT or PATCH (merge or JSON Patch) the Scale; writes go to the main resource,
+        with its validation, generation and watch events."""
+        assert route.name is not None
+        paths = self.catalog.scale_of(rtype) or {}
+        current = self.store.get(rtype, route.namespace, route.name)
+        if request.method == "GET":
+            return scale.scale_view(current, paths)
+        if request.method not in ("PUT", "PATCH"):
+            raise errors.method_not_allowed(f"{request.method} is not allowed on scale")
+        body = await _json_body(request)
+        wanted = body
+        if request.method == "PATCH":
+            try:
+                wanted = apply_patch(scale.scale_view(current, paths), body, request.content_type)
+            except PatchError as error:
+                raise errors.invalid(rtype, route.name, "patch", str(error)) from error
+        replicas = (wanted.get("spec") or {}).get("replicas")
+        updated = scale.with_replicas(current, paths, replicas)
+        stored = self.store.replace(
+            rtype,
+            route.namespace,
+            route.name,
+            updated,
+            subresource=None,
+            manager=_manager(request),
+            dry_run=_dry_run(request),
+        )
+        return scale.scale_view(stored, paths)
+
+    def _review(self, rtype: ResourceType, body: Obj) -> Obj:
+        """TokenReviews and SubjectAccessReviews are answered, not stored."""
+        if rtype.storage_key == reviews.TOKEN_REVIEWS:
+            return self.authenticator.review(body)
+        rbac = (
+            (plural, ns, obj)
+            for (group, plural, ns, _), obj in self.store.objects.items()
+            if group == reviews.RBAC
+        )
+        return reviews.access_review(body, rbac)
 
     def _list(self, rtype: ResourceType, route: Route, query: Any) -> Obj:
         labels = label_selector(query.get("labelSelector"))

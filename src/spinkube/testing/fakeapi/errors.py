@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from spinkube.testing.fakeapi.catalog import ResourceType
@@ -24,7 +25,7 @@ class ApiError(Exception):
             "metadata": {},
             "status": "Failure",
             "message": self.message,
-            "reason": self.reason,
+            **({"reason": self.reason} if self.reason else {}),
             "details": self.details,
             "code": self.code,
         }
@@ -57,9 +58,34 @@ def modified(rtype: ResourceType, name: str) -> ApiError:
 
 
 def invalid(rtype: ResourceType, name: str | None, field: str, detail: str) -> ApiError:
-    message = f'{rtype.kind} "{name or ""}" is invalid: {field}: {detail}'
+    message = f'{rtype.qualified_kind} "{name or ""}" is invalid: {field}: {detail}'
     details = {**_details(rtype, name), "causes": [{"field": field, "message": detail}]}
     return ApiError(422, "Invalid", message, details)
+
+
+def invalid_fields(rtype: ResourceType, name: str | None, errors: Sequence[Any]) -> ApiError:
+    """422 for field errors (`path`, `str()`), joined as `NewInvalid` does: one as it is,
+    several as `[e1, e2]`."""
+    printed = [str(error) for error in errors]
+    joined = printed[0] if len(printed) == 1 else f"[{', '.join(printed)}]"
+    message = f'{rtype.qualified_kind} "{name or ""}" is invalid: {joined}'
+    causes = [{"field": error.path, "message": str(error)} for error in errors]
+    return ApiError(422, "Invalid", message, {**_details(rtype, name), "causes": causes})
+
+
+def unsupported_media_type() -> ApiError:
+    """What a custom resource answers to a strategic merge patch."""
+    message = (
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+    )
+    return ApiError(415, "UnsupportedMediaType", message)
+
+
+def internal(message: str) -> ApiError:
+    """A bare 500, as the API server answers errors that carry no status (SSA's typed
+    conversion of a patch with undeclared fields, kubernetes/kubernetes#139253)."""
+    return ApiError(500, "", message)
 
 
 def bad_request(message: str) -> ApiError:

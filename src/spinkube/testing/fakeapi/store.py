@@ -1,11 +1,13 @@
 """The object store behind the fake API, with the semantics tests rely on.
 
 Every write goes through `_commit`, which stamps what the API server stamps (uid,
-creationTimestamp, resourceVersion from one global counter, generation bumped when anything
-outside metadata and status changes), skips no-op writes (no resourceVersion bump), keeps the
-status subresource apart, records managedFields, finishes deletions whose finalizers are gone,
-garbage-collects the dependents of removed owners, and tells watchers. The store is plain
-synchronous code: the aiohttp loop calls it one request at a time, so it needs no lock.
+creationTimestamp, resourceVersion from one global counter, generation as each kind tracks
+it: `kinds.py`), prunes, defaults and validates custom resources against their CRD's schema
+(`schema.py`), refuses Events outside their object's namespace, skips no-op writes (no
+resourceVersion bump), keeps the status subresource apart, records managedFields, finishes
+deletions whose finalizers are gone, garbage-collects the dependents of removed owners, and
+tells watchers. The store is plain synchronous code: the aiohttp loop calls it one request at
+a time, so it needs no lock.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from spinkube.testing.fakeapi import errors, fields
+from spinkube.testing.fakeapi import errors, fields, kinds
 from spinkube.testing.fakeapi.catalog import CRD_GROUP, CRD_PLURAL, Catalog, ResourceType
 from spinkube.testing.fakeapi.patching import APPLY, PatchError, apply_patch
 from spinkube.testing.fakeapi.selectors import Predicate
@@ -32,11 +34,6 @@ INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _spec_part(obj: Obj) -> Obj:
-    """Everything generation tracks: all but metadata and status."""
-    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
 
 
 def _comparable(obj: Obj) -> Obj:
@@ -178,6 +175,7 @@ class Store:
             raise errors.bad_request("an apply patch must be an object")
         name = key[3]
         self._check_identity(rtype, name, config)
+        kinds.refuse_undeclared_fields(rtype, self.catalog.schema_of(rtype), config, name, key[2])
         config = self._applicable_part(rtype, config, subresource)
         if old is None:
             if subresource is not None:
@@ -252,14 +250,11 @@ class Store:
         dry_run: bool = False,
         policy: str = "Background",
     ) -> Obj:
-        self._admit(rtype, new)
+        new = self._admit(rtype, old, new)
         if old is not None and _comparable(old) == _comparable(new):
             return self._view(rtype, old)  # a no-op write changes nothing, not even the version
+        kinds.set_generation(rtype, old, new)
         meta = new["metadata"]
-        generation = 1 if old is None else old["metadata"].get("generation", 1)
-        if old is not None and _spec_part(old) != _spec_part(new):
-            generation += 1
-        meta["generation"] = generation
         if dry_run:
             return self._view(rtype, new)
         self.revision += 1
@@ -285,8 +280,11 @@ class Store:
         self._collect_garbage(obj["metadata"]["uid"], policy)
         return self._view(rtype, obj)
 
-    def _admit(self, rtype: ResourceType, obj: Obj) -> None:
-        """What admission and defaulting would do, for the kinds the tests use."""
+    def _admit(self, rtype: ResourceType, old: Obj | None, obj: Obj) -> Obj:
+        """What decoding, defaulting and validation would do, for the kinds the tests use."""
+        if rtype.custom:
+            return kinds.admit_custom_resource(rtype, self.catalog.schema_of(rtype), old, obj)
+        kinds.check_event(rtype, obj)
         if rtype.storage_key == ("", "secrets") and "stringData" in obj:
             encoded = {
                 k: base64.b64encode(str(v).encode()).decode()
@@ -298,6 +296,7 @@ class Store:
             obj["status"] = {"phase": "Active"}
         if rtype.storage_key == (CRD_GROUP, CRD_PLURAL) and not _is_established(obj):
             obj["status"] = _established(obj)
+        return obj
 
     def _after_write(self, rtype: ResourceType, obj: Obj) -> None:
         if rtype.storage_key == (CRD_GROUP, CRD_PLURAL):
