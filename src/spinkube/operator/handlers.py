@@ -17,13 +17,13 @@ import kopf
 from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
 from spinkube.desired import Children
 from spinkube.kube import KubeError
+from spinkube.manager.metrics import ERROR, REQUEUE, SUCCESS
 from spinkube.operator.context import NORMAL, Context, Logger, Recorder, context_of
 from spinkube.operator.controllers.children import DEPLOYMENT, SERVICE, on_child_event
 from spinkube.operator.controllers.errors import Rejected, RetryLater, backoff
 from spinkube.operator.controllers.executor import apps_using, check_deletion
 from spinkube.operator.controllers.spinapp import reconcile_spinapp
 from spinkube.operator.controllers.state import AppKey
-from spinkube.operator.metrics import ERROR, REQUEUE, SUCCESS
 
 SPINAPPS = (GROUP, VERSION, SPINAPP_PLURAL)
 EXECUTORS = (GROUP, VERSION, EXECUTOR_PLURAL)

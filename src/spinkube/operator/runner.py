@@ -17,10 +17,10 @@ import kopf
 
 from spinkube.api import APP_NAME_LABEL, FINALIZER, GROUP
 from spinkube.kube import load_kubeconfig
+from spinkube.manager.login import connection_info
 from spinkube.operator.config import ManagerConfig
 from spinkube.operator.context import MEMO_KEY, Context
 from spinkube.operator.handlers import DEPLOYMENTS, SERVICES, register
-from spinkube.operator.login import connection_info
 
 REPORTING_COMPONENT = "spin-operator"
 CONSISTENCY_TIMEOUT = 15.0

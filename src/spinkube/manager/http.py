@@ -11,9 +11,9 @@ from aiohttp import web
 from lightkube.resources.core_v1 import Namespace
 
 from spinkube.kube import Kube, KubeError, NotFound
-from spinkube.operator.config import BindAddress
-from spinkube.operator.metrics import CONTENT_TYPE, Metrics
-from spinkube.operator.metrics_auth import MetricsAuthorizer, protected
+from spinkube.manager.config import BindAddress
+from spinkube.manager.metrics import CONTENT_TYPE, Metrics
+from spinkube.manager.metrics_auth import MetricsAuthorizer, protected
 
 API_CHECK_TTL = 5.0
 
