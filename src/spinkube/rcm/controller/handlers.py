@@ -71,11 +71,23 @@ async def on_shim_deleted(body: kopf.Body, memo: Any, logger: Logger, retry: int
     await _counted(ctx, SHIM_CONTROLLER, retry, step)
 
 
+async def _reconcile_counted(ctx: Context, name: str, logger: Logger) -> None:
+    """A reconciliation started by a Node or Job event: counted, not retried (the next
+    event or the periodic resync runs it again)."""
+    with ctx.metrics.reconciling(SHIM_CONTROLLER):
+        try:
+            await reconcile_shim(ctx, name, logger=logger)
+        except KubeError:
+            ctx.metrics.reconciled(SHIM_CONTROLLER, ERROR)
+            raise
+    ctx.metrics.reconciled(SHIM_CONTROLLER, SUCCESS)
+
+
 async def _reconcile_all(ctx: Context, logger: Logger) -> None:
     for shim in await ctx.kube.aio.list(ShimResource):
         name = shim.metadata.name if shim.metadata else None
         if name:
-            await reconcile_shim(ctx, name, logger=logger)
+            await _reconcile_counted(ctx, name, logger)
 
 
 async def on_job_event(
@@ -87,7 +99,7 @@ async def on_job_event(
     try:
         if event.get("type") == "DELETED":
             if shim:
-                await reconcile_shim(ctx, shim, logger=logger)
+                await _reconcile_counted(ctx, shim, logger)
             return
         change = label_change_for_job(job)
         if change is not None:
