@@ -590,7 +590,9 @@ def test_leader_election_one_reconciles_and_the_other_takes_over(
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
     assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
-    assert f"[{namespace}/hello] Handler 'reconcile' succeeded" in a.logs()
+    # kopf logs the success after the handler returned, a moment after the Deployment exists.
+    reconciled = f"[{namespace}/hello] Handler 'reconcile' succeeded"
+    assert eventually(lambda: reconciled in a.logs(), timeout=WAIT), a.logs()
     assert "Handler 'reconcile'" not in b.logs()
     assert "controllers started" not in b.logs()
 
