@@ -433,3 +433,20 @@ def test_deleting_a_shim_starts_uninstall_jobs_and_does_not_wait_for_them(
     world.finish(a, UNINSTALL, "Complete")
     assert eventually(lambda: world.label(a) is None, timeout=WAIT), controller.logs()
     assert world.label(b) == "uninstall"
+
+
+def test_a_shim_without_a_download_location_reports_invalid_spec(
+    world: World, controller: Controller
+) -> None:
+    a = world.add_node("a")
+    world.apply_shim(fetchStrategy={"type": "anonymousHttp"})
+
+    def invalid() -> bool:
+        (ready,) = world.status().get("conditions") or [{}]
+        return ready.get("reason") == "InvalidSpec"
+
+    assert eventually(invalid, timeout=WAIT), controller.logs()
+    (ready,) = world.status()["conditions"]
+    assert "spec.fetchStrategy.anonHttp" in ready["message"]
+    assert world.job(a) is None
+    assert world.label(a) is None
