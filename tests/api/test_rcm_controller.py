@@ -450,3 +450,28 @@ def test_a_shim_without_a_download_location_reports_invalid_spec(
     assert "spec.fetchStrategy.anonHttp" in ready["message"]
     assert world.job(a) is None
     assert world.label(a) is None
+
+
+def test_a_changed_download_location_reinstalls_provisioned_nodes(
+    world: World, controller: Controller
+) -> None:
+    if world.real_cluster:
+        pytest.skip(FAKE_ONLY)
+    a = world.add_node("a")
+    world.apply_shim()
+    assert eventually(lambda: world.job(a) is not None, timeout=WAIT), controller.logs()
+    world.finish(a, INSTALL, "Complete")
+    assert eventually(lambda: world.label(a) == "provisioned", timeout=WAIT), controller.logs()
+
+    new = {"type": "anonymousHttp", "anonHttp": {"location": "https://example.com/v2.tar.gz"}}
+    world.apply_shim(fetchStrategy=new)
+
+    def reinstalling() -> bool:
+        job = world.job(a)
+        if job is None:
+            return False
+        (downloader,) = job.spec.template.spec.initContainers  # type: ignore[union-attr]
+        return any(e.value == "https://example.com/v2.tar.gz" for e in downloader.env or [])
+
+    assert eventually(reinstalling, timeout=WAIT), controller.logs()
+    assert eventually(lambda: world.label(a) == "pending", timeout=WAIT)

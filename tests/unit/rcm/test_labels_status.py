@@ -33,7 +33,9 @@ def job(operation: str, condition: str | None) -> dict[str, Any]:
     ],
 )
 def test_label_change_for_job(operation: str, condition: str | None, expected: Any) -> None:
-    assert label_change_for_job(job(operation, condition)) == expected
+    change = label_change_for_job(job(operation, condition))
+    found = None if change is None else LabelChange(change.node, change.key, change.value)
+    assert found == expected
 
 
 def test_jobs_of_others_change_nothing() -> None:

@@ -21,7 +21,7 @@ from spinkube.kube import KubeError
 from spinkube.kube import Shim as ShimResource
 from spinkube.manager.metrics import ERROR, SUCCESS
 from spinkube.rcm.controller.context import Context, Logger, context_of
-from spinkube.rcm.controller.jobs import set_node_label
+from spinkube.rcm.controller.jobs import apply_label_change
 from spinkube.rcm.controller.shims import reconcile_shim, uninstall_shim
 from spinkube.rcm.desired import label_change_for_job
 
@@ -103,7 +103,7 @@ async def on_job_event(
             return
         change = label_change_for_job(job)
         if change is not None:
-            await set_node_label(ctx, change.node, change.key, change.value)
+            await apply_label_change(ctx, change)
             logger.info("node %s: %s=%s", change.node, change.key, change.value or "(removed)")
     except KubeError as error:
         ctx.metrics.reconciled(JOB_CONTROLLER, ERROR)

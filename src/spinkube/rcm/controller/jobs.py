@@ -20,19 +20,31 @@ from spinkube.rcm.controller.context import Context, Logger
 from spinkube.rcm.desired import (
     INSTALL,
     JobState,
+    LabelChange,
     Operation,
     job_manifest,
     job_state,
+    node_change_patch,
     node_label_patch,
 )
 
 
-async def set_node_label(ctx: Context, node: str, key: str, value: str | None) -> None:
-    """Set (or with None remove) one label of a node; a node that is gone is left alone."""
+async def _patch_node(ctx: Context, node: str, patch: dict[str, Any]) -> None:
+    """A node that is gone is left alone."""
     try:
-        await ctx.kube.aio.patch(Node, node, node_label_patch(key, value))
+        await ctx.kube.aio.patch(Node, node, patch)
     except NotFound:
         return
+
+
+async def set_node_label(ctx: Context, node: str, key: str, value: str | None) -> None:
+    """Set (or with None remove) one label of a node."""
+    await _patch_node(ctx, node, node_label_patch(key, value))
+
+
+async def apply_label_change(ctx: Context, change: LabelChange) -> None:
+    """A finished Job's outcome on its node: the label and the installed fingerprint."""
+    await _patch_node(ctx, change.node, node_change_patch(change))
 
 
 async def _existing_state(ctx: Context, name: str) -> JobState | None:

@@ -68,9 +68,13 @@ def parse_shim(body: Mapping[str, Any]) -> Shim:
 
 async def matching_nodes(ctx: Context, selector: Mapping[str, str] | None) -> list[NodeView]:
     nodes = await ctx.kube.aio.list(Node, labels=dict(selector or {}) or None)
-    return [
-        NodeView(str(n.metadata.name), dict(n.metadata.labels or {})) for n in nodes if n.metadata
-    ]
+    return [_view(n) for n in nodes if n.metadata]
+
+
+def _view(node: Node) -> NodeView:
+    meta = node.metadata
+    assert meta is not None
+    return NodeView(str(meta.name), dict(meta.labels or {}), dict(meta.annotations or {}))
 
 
 async def shim_jobs(ctx: Context, shim: str) -> dict[str, JobState]:

@@ -3,6 +3,7 @@
 No I/O and no framework imports (an import-linter contract holds it), golden-tested.
 """
 
+from spinkube.rcm.desired.fingerprint import installed_annotation, shim_fingerprint
 from spinkube.rcm.desired.jobs import (
     INSTALL,
     UNINSTALL,
@@ -11,7 +12,12 @@ from spinkube.rcm.desired.jobs import (
     job_manifest,
     job_name,
 )
-from spinkube.rcm.desired.labels import LabelChange, label_change_for_job, node_label_patch
+from spinkube.rcm.desired.labels import (
+    LabelChange,
+    label_change_for_job,
+    node_change_patch,
+    node_label_patch,
+)
 from spinkube.rcm.desired.plan import JobState, NodeView, Plan, job_state, matches, plan_install
 from spinkube.rcm.desired.runtime_class import owner_reference, runtime_class_manifest
 from spinkube.rcm.desired.status import shim_status
@@ -25,14 +31,17 @@ __all__ = [
     "NodeView",
     "Operation",
     "Plan",
+    "installed_annotation",
     "job_manifest",
     "job_name",
     "job_state",
     "label_change_for_job",
     "matches",
+    "node_change_patch",
     "node_label_patch",
     "owner_reference",
     "plan_install",
     "runtime_class_manifest",
+    "shim_fingerprint",
     "shim_status",
 ]

@@ -8,6 +8,9 @@
 | uninstall Job Complete | removed |
 | either Failed | `failed` |
 | running or suspended | unchanged |
+
+A completed install also records what was installed (`fingerprint.py`); a completed uninstall
+removes that record with the label.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from spinkube.api.constants import (
     OPERATION_LABEL,
     SHIM_NAME_LABEL,
 )
+from spinkube.rcm.desired.fingerprint import installed_annotation, job_fingerprint
 from spinkube.rcm.desired.jobs import INSTALL
 from spinkube.rcm.desired.plan import JobState, job_state
 
@@ -33,11 +37,21 @@ class LabelChange:
     key: str
     value: str | None
     """None removes the label."""
+    installed: str | None = None
+    """The fingerprint of a completed install; removed with the label."""
 
 
 def node_label_patch(key: str, value: str | None) -> dict[str, Any]:
     """A JSON merge patch setting (or, with None, removing) one node label."""
     return {"metadata": {"labels": {key: value}}}
+
+
+def node_change_patch(change: LabelChange) -> dict[str, Any]:
+    """The label, and with a completed install or uninstall the installed-fingerprint too."""
+    patch = node_label_patch(change.key, change.value)
+    if change.installed is not None or change.value is None:
+        patch["metadata"]["annotations"] = {installed_annotation(change.key): change.installed}
+    return patch
 
 
 def label_change_for_job(job: Mapping[str, Any]) -> LabelChange | None:
@@ -55,6 +69,7 @@ def label_change_for_job(job: Mapping[str, Any]) -> LabelChange | None:
     if state is JobState.FAILED:
         return LabelChange(node, shim, NODE_FAILED)
     if state is JobState.COMPLETE:
-        installed = labels.get(OPERATION_LABEL) == INSTALL
-        return LabelChange(node, shim, NODE_PROVISIONED if installed else None)
+        if labels.get(OPERATION_LABEL) == INSTALL:
+            return LabelChange(node, shim, NODE_PROVISIONED, job_fingerprint(job))
+        return LabelChange(node, shim, None)
     return None

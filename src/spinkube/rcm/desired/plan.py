@@ -6,7 +6,9 @@ none) together with its Jobs. A node needs an install when:
 - it has no label, or `uninstall` with no Job running (the Shim was deleted and made again);
 - it is `pending` but has no install Job (the Job was deleted before its outcome was seen);
 - it is `failed` and its failed install Job is gone (deleted by you, or by the TTL): a failure
-  is retried once, by a new Job, not in a loop.
+  is retried once, by a new Job, not in a loop;
+- it is `provisioned` with another location, sha256 or runtime options than the Shim has now
+  (`fingerprint.py`): the Shim changed, the node is upgraded.
 
 `recreate` starts every such node at once. `rolling` (upstream returns "not implemented") keeps
 at most `maxUpdate` nodes in flight (`pending`, or a Job still running) and starts the next
@@ -17,12 +19,13 @@ rollout up, and the Shim's `Ready` condition names it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from spinkube.api.constants import NODE_FAILED, NODE_PENDING, NODE_PROVISIONED, NODE_UNINSTALL
 from spinkube.api.shim import Shim
+from spinkube.rcm.desired.fingerprint import installed_annotation, shim_fingerprint
 from spinkube.rcm.desired.jobs import INSTALL, UNINSTALL, job_name
 
 
@@ -46,10 +49,11 @@ def job_state(job: Mapping[str, Any]) -> JobState:
 
 @dataclass(frozen=True)
 class NodeView:
-    """What the plan needs of a Node: its name and labels."""
+    """What the plan needs of a Node: its name, labels and annotations."""
 
     name: str
     labels: Mapping[str, str]
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 def matches(node: NodeView, selector: Mapping[str, str] | None) -> bool:
@@ -72,7 +76,14 @@ def _active(node: str, shim: str, jobs: Mapping[str, JobState]) -> bool:
     return any(jobs.get(name) is JobState.ACTIVE for name in names)
 
 
-def _needs_install(node: NodeView, shim: str, jobs: Mapping[str, JobState]) -> bool:
+def _outdated(node: NodeView, shim: str, current: str) -> bool:
+    installed = node.annotations.get(installed_annotation(shim))
+    return installed is not None and installed != current
+
+
+def _needs_install(
+    node: NodeView, shim: str, jobs: Mapping[str, JobState], current: str = ""
+) -> bool:
     state = node.labels.get(shim)
     install_job = jobs.get(job_name(node.name, shim, INSTALL))
     if state is None or state == NODE_UNINSTALL:
@@ -81,7 +92,9 @@ def _needs_install(node: NodeView, shim: str, jobs: Mapping[str, JobState]) -> b
         return install_job is None
     if state == NODE_FAILED:
         return install_job is None
-    return state != NODE_PROVISIONED
+    if state == NODE_PROVISIONED:
+        return bool(current) and _outdated(node, shim, current)
+    return True
 
 
 def _max_in_flight(shim: Shim, node_count: int) -> int:
@@ -96,7 +109,7 @@ def plan_install(shim: Shim, nodes: Sequence[NodeView], jobs: Mapping[str, JobSt
 
     `jobs` maps the names of the Shim's existing Jobs to their state.
     """
-    name = str(shim.metadata.name)
+    name, current = str(shim.metadata.name), shim_fingerprint(shim)
     ordered = sorted(nodes, key=lambda n: n.name)
     in_flight = [
         n.name
@@ -104,6 +117,10 @@ def plan_install(shim: Shim, nodes: Sequence[NodeView], jobs: Mapping[str, JobSt
         if _active(n.name, name, jobs)
         or (n.labels.get(name) == NODE_PENDING and not _needs_install(n, name, jobs))
     ]
-    needing = [n.name for n in ordered if n.name not in in_flight and _needs_install(n, name, jobs)]
+    needing = [
+        n.name
+        for n in ordered
+        if n.name not in in_flight and _needs_install(n, name, jobs, current)
+    ]
     slots = max(0, _max_in_flight(shim, len(ordered)) - len(in_flight))
     return Plan(tuple(needing[:slots]), tuple(in_flight), tuple(needing[slots:]))
