@@ -56,7 +56,7 @@ CASES: dict[str, Any] = {
                 "type": "anonymousHttp",
                 "anonHttp": {"location": "https://example.com/s.tar.gz", "sha256": "ab" * 32},
             },
-            containerdRuntimeOptions={"SystemdCgroup": "true", "BinaryName": "/usr/bin/x"},
+            containerdRuntimeOptions={"SystemdCgroup": "true", "BinaryName": '"/usr/bin/x"'},
         ),
         INSTALL,
         JobSettings("rcm", "d:1", "i:1", ttl_seconds=300),
