@@ -94,7 +94,7 @@ class ShimSpec(ApiModel):
     containerd_runtime_options: StringMap | None = Field(
         default=None,
         description="Options written under the runtime's `options` table in the containerd "
-        "configuration, each value a TOML value as text: `SystemdCgroup: \"true\"`, "
+        'configuration, each value a TOML value as text: `SystemdCgroup: "true"`, '
         "`BinaryName: '\"/usr/bin/crun\"'`.",
     )
 
