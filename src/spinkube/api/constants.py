@@ -67,3 +67,33 @@ OPERATOR_ENV_PREFIX = "SPIN_VARIABLE_"
 def is_operator_env(name: str) -> bool:
     """Whether the operator sets this container variable itself."""
     return name in OPERATOR_ENV_NAMES or name.startswith(OPERATOR_ENV_PREFIX)
+
+
+# -- runtime-class-manager (upstream's `runtime.kwasm.sh` API) ------------------------------
+
+SHIM_GROUP = "runtime.kwasm.sh"
+SHIM_VERSION = "v1alpha1"
+SHIM_API_VERSION: Final = "runtime.kwasm.sh/v1alpha1"
+SHIM_KIND: Final = "Shim"
+SHIM_LIST_KIND = "ShimList"
+SHIM_PLURAL = "shims"
+SHIM_SINGULAR = "shim"
+
+RCM_FINALIZER = "rcm.spinkube.dev/finalizer"
+"""Finalizer on every Shim: its deletion starts the uninstall Jobs (and does not wait for them)."""
+
+RCM_FIELD_MANAGER = "shim-operator"
+"""Server-side apply field manager of the runtime-class-manager, as upstream's."""
+
+SHIM_NAME_LABEL = "kwasm.sh/shimName"
+"""Label and annotation on install/uninstall Jobs: the Shim's name."""
+OPERATION_LABEL = "kwasm.sh/operation"
+"""Label and annotation on the Jobs: `install` or `uninstall`."""
+JOB_LABEL = "kwasm.sh/job"
+NODE_NAME_ANNOTATION = "kwasm.sh/nodeName"
+
+NODE_PENDING = "pending"
+NODE_PROVISIONED = "provisioned"
+NODE_FAILED = "failed"
+NODE_UNINSTALL = "uninstall"
+"""Values of the node label whose key is the Shim's name."""

@@ -1,6 +1,7 @@
-"""The CustomResourceDefinitions of SpinApp and SpinAppExecutor, built from the models.
+"""The CustomResourceDefinitions of SpinApp, SpinAppExecutor and Shim, built from the models.
 
-`scripts/gen-crds.py` writes them to `config/crd/` and `spin-operator.crds.yaml`; a unit test
+`scripts/gen-crds.py` writes them to `config/crd/`, `spin-operator.crds.yaml` and (the Shim,
+runtime-class-manager's) `config/rcm/crd/`; a unit test
 fails when those files differ from what this module builds. The Kubernetes core types the
 CRDs embed come from `kubernetes-types.json`, vendored next to this module by the same script.
 """
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 from spinkube.api import constants as c
 from spinkube.api.executor import SpinAppExecutorSpec, SpinAppExecutorStatus
 from spinkube.api.schema import Schema, structural_schema
+from spinkube.api.shim import ShimSpec, ShimStatus
 from spinkube.api.spinapp import SpinAppSpec, SpinAppStatus
 
 KUBERNETES_TYPES_FILE = "kubernetes-types.json"
@@ -70,10 +72,12 @@ class Kind:
     columns: tuple[PrinterColumn, ...]
     scale: dict[str, str] | None = None
     """The scale subresource's paths (`kubectl scale`, HorizontalPodAutoscalers, KEDA)."""
+    group: str = c.GROUP
+    namespaced: bool = True
 
     @property
     def crd_name(self) -> str:
-        return f"{self.plural}.{c.GROUP}"
+        return f"{self.plural}.{self.group}"
 
 
 SPINAPP = Kind(
@@ -113,6 +117,28 @@ EXECUTOR = Kind(
 )
 
 KINDS = (SPINAPP, EXECUTOR)
+"""The Spin Operator's kinds (`spin-operator.crds.yaml`)."""
+
+SHIM = Kind(
+    kind=c.SHIM_KIND,
+    list_kind=c.SHIM_LIST_KIND,
+    plural=c.SHIM_PLURAL,
+    singular=c.SHIM_SINGULAR,
+    description="Shim is the Schema for the shims API",
+    spec=ShimSpec,
+    status=ShimStatus,
+    columns=(
+        PrinterColumn("RuntimeClass", ".spec.runtimeClass.name", "string"),
+        PrinterColumn("Ready", ".status.nodesReady", "integer"),
+        PrinterColumn("Nodes", ".status.nodes", "integer"),
+    ),
+    group=c.SHIM_GROUP,
+    namespaced=False,
+)
+"""runtime-class-manager's kind. Unlike upstream's it has a status subresource (the Kubernetes
+convention: users cannot write status by accident, and status writes do not bump generation)."""
+
+RCM_KINDS = (SHIM,)
 
 
 def load_kubernetes_types() -> dict[str, Any]:
@@ -153,14 +179,14 @@ def build_crd(kind: Kind, kubernetes_types: Mapping[str, Any] | None = None) -> 
         "kind": "CustomResourceDefinition",
         "metadata": {"name": kind.crd_name},
         "spec": {
-            "group": c.GROUP,
+            "group": kind.group,
             "names": {
                 "kind": kind.kind,
                 "listKind": kind.list_kind,
                 "plural": kind.plural,
                 "singular": kind.singular,
             },
-            "scope": "Namespaced",
+            "scope": "Namespaced" if kind.namespaced else "Cluster",
             "versions": [version],
         },
     }

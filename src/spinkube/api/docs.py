@@ -14,15 +14,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from spinkube.api._base import K8S_TYPE_KEY, K8sModel
-from spinkube.api.crd import KINDS, Kind
+from spinkube.api.crd import KINDS, RCM_KINDS, Kind
 from spinkube.api.schema import Schema, structural_schema
 
 _INTRO = """\
 # API reference
 
-Group `core.spinoperator.dev`, version `v1alpha1`, both kinds namespaced. Generated from the
+Group `core.spinoperator.dev`, version `v1alpha1`, both kinds namespaced; and the
+runtime-class-manager's `Shim` (group `runtime.kwasm.sh`, cluster-scoped). Generated from the
 models in `src/spinkube/api/` (the single source of truth) together with the CRDs in
-`config/crd/` and `spin-operator.crds.yaml`. Do not edit by hand; regenerate with:
+`config/crd/`, `spin-operator.crds.yaml` and `config/rcm/crd/`. Do not edit by hand; regenerate
+with:
 
 ```sh
 .venv/bin/python scripts/gen-crds.py
@@ -99,7 +101,8 @@ def _sections(
 
 
 def _kind_section(kind: Kind, kubernetes_types: Mapping[str, Any]) -> list[str]:
-    lines = [f"## {kind.kind}", "", kind.description + ".", ""]
+    scope = "namespaced" if kind.namespaced else "cluster-scoped"
+    lines = [f"## {kind.kind}", "", f"{kind.description} (`{kind.group}`, {scope}).", ""]
     lines.append(
         "`kubectl get` columns: " + ", ".join(f"{c.name} (`{c.json_path}`)" for c in kind.columns)
     )
@@ -125,6 +128,6 @@ def _kind_section(kind: Kind, kubernetes_types: Mapping[str, Any]) -> list[str]:
 def render_api_docs(kubernetes_types: Mapping[str, Any]) -> str:
     """The whole of `docs/api.md`."""
     lines = [_INTRO]
-    for kind in KINDS:
+    for kind in KINDS + RCM_KINDS:
         lines += _kind_section(kind, kubernetes_types)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from spinkube.api.constants import GROUP
-from spinkube.api.crd import KINDS, KUBERNETES_TYPES_FILE, build_crd, dump_yaml
+from spinkube.api.crd import KINDS, KUBERNETES_TYPES_FILE, RCM_KINDS, Kind, build_crd, dump_yaml
 from spinkube.api.docs import render_api_docs
 from spinkube.api.kubernetes_schema import inline_definitions
 from spinkube.api.schema import kubernetes_type_names
@@ -24,13 +24,20 @@ API_DOCS_PATH = "docs/api.md"
 
 
 def crd_path(plural: str) -> str:
-    """Where the CRD of one kind lives, named like kubebuilder names it."""
+    """Where the CRD of one operator kind lives, named like kubebuilder names it."""
     return f"config/crd/{GROUP}_{plural}.yaml"
+
+
+def rcm_crd_path(kind: Kind) -> str:
+    """Where the CRD of one runtime-class-manager kind lives."""
+    return f"config/rcm/crd/{kind.group}_{kind.plural}.yaml"
 
 
 def vendored_kubernetes_types(definitions: Mapping[str, Any]) -> dict[str, Any]:
     """The structural schemas of the Kubernetes types the models embed."""
-    models: list[type[BaseModel]] = [m for kind in KINDS for m in (kind.spec, kind.status)]
+    models: list[type[BaseModel]] = [
+        m for kind in KINDS + RCM_KINDS for m in (kind.spec, kind.status)
+    ]
     names = set().union(*(kubernetes_type_names(m) for m in models))
     return inline_definitions(definitions, names)
 
@@ -43,5 +50,7 @@ def render_all(definitions: Mapping[str, Any]) -> dict[str, str]:
     for kind, crd in zip(KINDS, crds, strict=True):
         files[crd_path(kind.plural)] = dump_yaml([crd])
     files[RELEASE_CRDS_PATH] = dump_yaml(crds)
+    for kind in RCM_KINDS:
+        files[rcm_crd_path(kind)] = dump_yaml([build_crd(kind, types)])
     files[API_DOCS_PATH] = render_api_docs(types)
     return files

@@ -16,6 +16,7 @@ from spinkube.kube.errors import (
     Unreachable,
 )
 from spinkube.kube.resources import (
+    Shim,
     SpinApp,
     SpinAppExecutor,
     load_manifest,
@@ -33,6 +34,7 @@ __all__ = [
     "KubeConfigError",
     "KubeError",
     "NotFound",
+    "Shim",
     "SpinApp",
     "SpinAppExecutor",
     "Unreachable",

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 import httpx2
 from lightkube import ALL_NS, AsyncClient, Client, KubeConfig
 from lightkube.core.resource import Resource
-from lightkube.types import PatchType
+from lightkube.types import CascadeType, PatchType
 
 from spinkube.api.constants import FIELD_MANAGER
 from spinkube.kube.config import load_kubeconfig
@@ -228,9 +228,17 @@ class Kube:
             )
         return self.get(res, name, namespace=namespace)
 
-    def delete(self, res: type[Resource], name: str, *, namespace: str | None = None) -> None:
+    def delete(
+        self,
+        res: type[Resource],
+        name: str,
+        *,
+        namespace: str | None = None,
+        cascade: CascadeType | None = None,
+    ) -> None:
+        """`cascade` None is the kind's default (Orphan for batch/v1 Jobs: pass BACKGROUND)."""
         with self._guard(res, name, namespace):
-            self._api.delete(res, name, namespace=namespace)
+            self._api.delete(res, name, namespace=namespace, cascade=cascade)
 
 
 class AsyncKube:
@@ -318,9 +326,16 @@ class AsyncKube:
             )
         return await self.get(res, name, namespace=namespace)
 
-    async def delete(self, res: type[Resource], name: str, *, namespace: str | None = None) -> None:
+    async def delete(
+        self,
+        res: type[Resource],
+        name: str,
+        *,
+        namespace: str | None = None,
+        cascade: CascadeType | None = None,
+    ) -> None:
         with self._kube._guard(res, name, namespace):
-            await self._api.delete(res, name, namespace=namespace)
+            await self._api.delete(res, name, namespace=namespace, cascade=cascade)
 
 
 def _namespace_of(obj: Resource) -> str | None:

@@ -8,6 +8,7 @@ from lightkube import LoadResourceError
 from lightkube.codecs import from_dict, resource_registry
 from lightkube.core.resource import NamespacedResource, Resource
 from lightkube.generic_resource import (
+    GenericGlobalResource,
     GenericNamespacedResource,
     create_global_resource,
     create_namespaced_resource,
@@ -17,6 +18,10 @@ from spinkube.api.constants import (
     EXECUTOR_KIND,
     EXECUTOR_PLURAL,
     GROUP,
+    SHIM_GROUP,
+    SHIM_KIND,
+    SHIM_PLURAL,
+    SHIM_VERSION,
     SPINAPP_KIND,
     SPINAPP_PLURAL,
     VERSION,
@@ -28,6 +33,10 @@ SpinApp: type[GenericNamespacedResource] = create_namespaced_resource(
 )
 SpinAppExecutor: type[GenericNamespacedResource] = create_namespaced_resource(
     GROUP, VERSION, EXECUTOR_KIND, EXECUTOR_PLURAL
+)
+
+Shim: type[GenericGlobalResource] = create_global_resource(
+    SHIM_GROUP, SHIM_VERSION, SHIM_KIND, SHIM_PLURAL
 )
 
 

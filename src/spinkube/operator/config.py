@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-LogFormat = Literal["plain", "json"]
+from spinkube.manager.config import (
+    BindAddress,
+    LeaderElection,
+    LogFormat,
+    add_leader_election_flags,
+    add_logging_flags,
+    address_flag,
+    leader_election_from,
+)
 
 DEFAULT_HEALTH_ADDRESS = ":8082"
 DEFAULT_METRICS_ADDRESS = ":8080"
@@ -24,44 +30,6 @@ DEFAULT_LEADER_ELECTION_ID = "spin-operator-leader"
 DEFAULT_SYNC_PERIOD = 10 * 60 * 60.0
 """controller-runtime's default SyncPeriod: 10 hours."""
 SYSTEM_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-
-
-@dataclass(frozen=True)
-class BindAddress:
-    """Where a server listens: `:8082` means every interface, `0` as port disables it."""
-
-    host: str
-    port: int
-
-    @classmethod
-    def parse(cls, text: str) -> BindAddress:
-        """`host:port`, `:port` or `[v6]:port`; raises ValueError otherwise."""
-        host, sep, port = text.rpartition(":")
-        if not sep or not port.isdigit():
-            raise ValueError(f"invalid bind address {text!r}: expected host:port or :port")
-        host = host.strip("[]") or "0.0.0.0"
-        return cls(host, int(port))
-
-    @property
-    def enabled(self) -> bool:
-        return self.port != 0
-
-    def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-@dataclass(frozen=True)
-class LeaderElection:
-    """A `coordination.k8s.io/v1` Lease; timings as controller-runtime's defaults."""
-
-    enabled: bool = False
-    namespace: str | None = None
-    """None: the kubeconfig's namespace (in a pod: `$POD_NAMESPACE`, set by the chart)."""
-    lease_name: str = DEFAULT_LEADER_ELECTION_ID
-    identity: str = field(default_factory=lambda: f"{socket.gethostname()}_{os.getpid()}")
-    lease_duration: float = 15.0
-    renew_deadline: float = 10.0
-    retry_period: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -89,7 +57,9 @@ class ManagerConfig:
     health_address: BindAddress = BindAddress("0.0.0.0", 8082)
     metrics_address: BindAddress = BindAddress("0.0.0.0", 8080)
     webhooks: WebhookServer = field(default_factory=WebhookServer)
-    leader_election: LeaderElection = field(default_factory=LeaderElection)
+    leader_election: LeaderElection = field(
+        default_factory=lambda: LeaderElection(lease_name=DEFAULT_LEADER_ELECTION_ID)
+    )
     log_level: str = "info"
     log_format: LogFormat = "plain"
     metrics_secure: bool = True
@@ -142,38 +112,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="tls.crt and tls.key for --metrics-secure (default: --webhook-cert-dir)",
     )
-    p.add_argument(
-        "--leader-elect",
-        action="store_true",
-        help="run the controllers only while holding the leader Lease",
-    )
-    p.add_argument(
-        "--leader-election-namespace",
-        help="namespace of the Lease (default: $POD_NAMESPACE or the kubeconfig's)",
-    )
-    p.add_argument(
-        "--leader-election-id",
-        default=DEFAULT_LEADER_ELECTION_ID,
-        help="name of the Lease (default %(default)s)",
-    )
-    p.add_argument(
-        "--leader-election-lease-duration",
-        type=float,
-        default=15.0,
-        help="seconds a Lease is valid without renewal (default %(default)s)",
-    )
-    p.add_argument(
-        "--leader-election-renew-deadline",
-        type=float,
-        default=10.0,
-        help="seconds the leader tries to renew before giving up (default %(default)s)",
-    )
-    p.add_argument(
-        "--leader-election-retry-period",
-        type=float,
-        default=2.0,
-        help="seconds between attempts to acquire or renew (default %(default)s)",
-    )
+    add_leader_election_flags(p, default_id=DEFAULT_LEADER_ELECTION_ID)
     p.add_argument(
         "--enable-webhooks", action="store_true", help="serve the admission webhooks over HTTPS"
     )
@@ -201,15 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds between reconciliations of every SpinApp even without a change, like "
         "controller-runtime's SyncPeriod; 0 disables (default %(default)s: 10 hours)",
     )
-    p.add_argument(
-        "--log-level",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
-        help="(default %(default)s)",
-    )
-    p.add_argument(
-        "--log-format", default="plain", choices=["plain", "json"], help="(default %(default)s)"
-    )
+    add_logging_flags(p)
     return p
 
 
@@ -223,13 +154,6 @@ def _flag_bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"invalid boolean value {text!r}: use true or false")
 
 
-def _address(parser: argparse.ArgumentParser, flag: str, value: str) -> BindAddress:
-    try:
-        return BindAddress.parse(value)
-    except ValueError as error:
-        parser.error(f"{flag}: {error}")
-
-
 def parse_args(
     argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> ManagerConfig:
@@ -237,31 +161,21 @@ def parse_args(
     env = os.environ if environ is None else environ
     parser = _parser()
     args = parser.parse_args(argv)
-    election = LeaderElection(
-        enabled=args.leader_elect,
-        namespace=args.leader_election_namespace or env.get("POD_NAMESPACE") or None,
-        lease_name=args.leader_election_id,
-        identity=env.get("POD_NAME") or f"{socket.gethostname()}_{os.getpid()}",
-        lease_duration=args.leader_election_lease_duration,
-        renew_deadline=args.leader_election_renew_deadline,
-        retry_period=args.leader_election_retry_period,
-    )
-    if not election.retry_period < election.renew_deadline < election.lease_duration:
-        parser.error("leader election needs retry period < renew deadline < lease duration")
+    election = leader_election_from(parser, args, env)
     if args.sync_period < 0:
         parser.error("--sync-period: must be 0 (off) or a positive number of seconds")
     webhooks = WebhookServer(
         enabled=args.enable_webhooks,
-        address=_address(parser, "--webhook-bind-address", args.webhook_bind_address),
+        address=address_flag(parser, "--webhook-bind-address", args.webhook_bind_address),
         cert_dir=args.webhook_cert_dir,
     )
     return ManagerConfig(
         kubeconfig=args.kubeconfig,
         namespace=args.namespace or None,
-        health_address=_address(
+        health_address=address_flag(
             parser, "--health-probe-bind-address", args.health_probe_bind_address
         ),
-        metrics_address=_address(parser, "--metrics-bind-address", args.metrics_bind_address),
+        metrics_address=address_flag(parser, "--metrics-bind-address", args.metrics_bind_address),
         webhooks=webhooks,
         leader_election=election,
         log_level=args.log_level,

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from spinkube.kube import Kube
+from spinkube.manager.metrics import Metrics
 from spinkube.operator.controllers.state import AppState
-from spinkube.operator.metrics import Metrics
 
 Recorder = Callable[[str, str, str], None]
 """Posts an event about one object: `record("Warning", "MissingExecutor", "message")`."""

@@ -19,13 +19,13 @@ import kopf
 from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
 from spinkube.desired import Children
 from spinkube.kube import KubeError
+from spinkube.manager.metrics import REQUEUE, SUCCESS
 from spinkube.operator.context import NORMAL, Logger, Recorder, context_of
 from spinkube.operator.controllers.children import DEPLOYMENT, SECRET, SERVICE, on_child_event
 from spinkube.operator.controllers.errors import Rejected, RetryLater
 from spinkube.operator.controllers.executor import apps_using, check_deletion
 from spinkube.operator.controllers.requeue import reconcile
 from spinkube.operator.controllers.state import AppKey
-from spinkube.operator.metrics import REQUEUE, SUCCESS
 
 SPINAPPS = (GROUP, VERSION, SPINAPP_PLURAL)
 EXECUTORS = (GROUP, VERSION, EXECUTOR_PLURAL)

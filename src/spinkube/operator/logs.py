@@ -1,15 +1,12 @@
-"""Logging of the manager: plain or JSON lines, each about one object prefixed with
-`[namespace/name]` (kopf's object formatters). Configured only here, by the entry point."""
+"""Logging of the operator: the manager's (`spinkube.manager.logs`), less kopf's success line
+for every event of an owned child."""
 
 from __future__ import annotations
 
 import logging
 
-import kopf
-
-from spinkube.operator.config import LogFormat
-
-QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "aiohttp.access", "asyncio")
+from spinkube.manager import logs
+from spinkube.manager.config import LogFormat
 
 _CHILD_HANDLERS = ("Handler 'deployment'", "Handler 'service'")
 
@@ -24,11 +21,4 @@ class _ChildSuccessFilter(logging.Filter):
 
 
 def configure_logging(*, level: str, log_format: LogFormat) -> None:
-    kopf_format = kopf.LogFormat.JSON if log_format == "json" else kopf.LogFormat.FULL
-    kopf.configure(log_format=kopf_format, log_prefix=True, debug=level == "debug")
-    root = logging.getLogger()
-    root.setLevel(level.upper())
-    for handler in root.handlers:
-        handler.addFilter(_ChildSuccessFilter())
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    logs.configure_logging(level=level, log_format=log_format, filters=[_ChildSuccessFilter()])

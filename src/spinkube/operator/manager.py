@@ -13,28 +13,24 @@ import asyncio
 import contextlib
 import datetime
 import logging
-import signal
 from pathlib import Path
 from typing import Any
 
 from spinkube.api import FIELD_MANAGER
 from spinkube.kube import Kube, load_kubeconfig
+from spinkube.manager.http import Readiness, health_app, metrics_app, ssl_context, start_site
+from spinkube.manager.leader import LeaderElector
+from spinkube.manager.lifecycle import lead_and_run, stop_on_signals
+from spinkube.manager.metrics import Metrics
+from spinkube.manager.metrics_auth import MetricsAuthorizer
 from spinkube.operator.config import SYSTEM_CA_BUNDLE, ManagerConfig
 from spinkube.operator.context import Context
 from spinkube.operator.events import EventPoster
-from spinkube.operator.http import Readiness, health_app, metrics_app, ssl_context, start_site
-from spinkube.operator.leader import LeaderElector
-from spinkube.operator.metrics import Metrics
-from spinkube.operator.metrics_auth import MetricsAuthorizer
 from spinkube.operator.resync import resync_forever
 from spinkube.operator.runner import REPORTING_COMPONENT, run_controllers
 from spinkube.operator.webhooks.server import start_webhook_server
 
 logger = logging.getLogger(__name__)
-
-SHUTDOWN_TIMEOUT = 8.0
-FAILED = 1
-"""Exit code after losing the Lease or a crash of the controllers: Kubernetes restarts the pod."""
 
 
 def read_ca_bundle(path: Path | None) -> str | None:
@@ -51,21 +47,12 @@ def read_ca_bundle(path: Path | None) -> str | None:
     return Path(certifi.where()).read_text()
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        # Not available outside the main thread (an embedded or test runner) or on Windows:
-        # the caller then stops the manager some other way.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-
-
 async def run(config: ManagerConfig) -> int:
     """Run the manager until a signal (0), the loss of leadership or a crash (1)."""
     kube = Kube(load_kubeconfig(config.kubeconfig), field_manager=FIELD_MANAGER)
     ctx = Context(kube=kube, metrics=Metrics(), ca_bundle=read_ca_bundle(config.ca_bundle))
     stop = asyncio.Event()
-    _stop_on_signals(stop)
+    stop_on_signals(stop)
     namespace = config.leader_election.namespace or kube.default_namespace
     readiness = Readiness(kube, namespace=namespace)
     async with contextlib.AsyncExitStack() as stack:
@@ -119,78 +106,28 @@ def _metrics_cert(config: ManagerConfig) -> tuple[Path | None, Path | None]:
     return None, None
 
 
-async def _first(*aws: asyncio.Future[Any]) -> set[asyncio.Future[Any]]:
-    done, _ = await asyncio.wait(aws, return_when=asyncio.FIRST_COMPLETED)
-    return set(done)
-
-
 async def _lead_and_run(
     config: ManagerConfig, ctx: Context, stop: asyncio.Event, *, namespace: str
 ) -> int:
-    stopping = asyncio.ensure_future(stop.wait())
     elector: LeaderElector | None = None
     if config.leader_election.enabled:
         elector = LeaderElector(
             ctx.kube, config.leader_election, namespace=namespace, metrics=ctx.metrics
         )
-        if not await _acquired(elector, stopping):
-            return 0
-    code = await _run_controllers(config, ctx, stop, stopping, elector)
-    if elector is not None and code == 0:
-        await elector.release()
-    return code
 
+    async def controllers(kopf_stop: asyncio.Event, kopf_ready: asyncio.Event) -> None:
+        started = datetime.datetime.now(datetime.UTC)
+        poster = EventPoster(ctx.kube, component=REPORTING_COMPONENT)
+        # Created before kopf starts: kopf waits for "hung" tasks created while it ran.
+        resyncing = _start_resync(config, ctx, poster)
+        try:
+            await run_controllers(config, ctx, stop=kopf_stop, ready=kopf_ready, started=started)
+        finally:
+            resyncing.cancel()
+            await ctx.apps.requeue.close()
+            await poster.close()
 
-async def _acquired(elector: LeaderElector, stopping: asyncio.Future[Any]) -> bool:
-    """Wait for the Lease; False when stopped first."""
-    acquiring = asyncio.ensure_future(elector.acquire())
-    if stopping in await _first(acquiring, stopping):
-        acquiring.cancel()
-        return False
-    acquiring.result()  # re-raise what went wrong
-    return True
-
-
-async def _run_controllers(
-    config: ManagerConfig,
-    ctx: Context,
-    stop: asyncio.Event,
-    stopping: asyncio.Future[Any],
-    elector: LeaderElector | None,
-) -> int:
-    """Run kopf until a stop (0), a crash of kopf (1) or the loss of the Lease (1)."""
-    kopf_stop, kopf_ready = asyncio.Event(), asyncio.Event()
-    started = datetime.datetime.now(datetime.UTC)
-    poster = EventPoster(ctx.kube, component=REPORTING_COMPONENT)
-    # Every task of ours exists before kopf starts: kopf waits for "hung" tasks created
-    # while it ran before it returns.
-    losing = asyncio.ensure_future(elector.hold()) if elector else asyncio.Future()
-    ready = asyncio.ensure_future(kopf_ready.wait())
-    resyncing = _start_resync(config, ctx, poster)
-    controllers = asyncio.ensure_future(
-        run_controllers(config, ctx, stop=kopf_stop, ready=kopf_ready, started=started)
-    )
-    if ready in await _first(ready, controllers, stopping, losing):
-        # kopf installed its own signal handlers; ours stop kopf through its stop flag,
-        # which ends its flag waiter at once (kopf waits 5 s for such tasks otherwise).
-        _stop_on_signals(stop)
-        logger.info("controllers started")
-    done = await _first(controllers, stopping, losing)
-    code = 0
-    if losing in done:
-        logger.error("leader election lost: %s; exiting", losing.result())
-        code = FAILED
-    elif controllers in done and not controllers.cancelled() and controllers.exception():
-        logger.error("the controllers stopped: %r", controllers.exception())
-        code = FAILED
-    for waiter in (losing, stopping, ready, resyncing):
-        waiter.cancel()
-    kopf_stop.set()
-    with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-        await asyncio.wait_for(controllers, SHUTDOWN_TIMEOUT)
-    await ctx.apps.requeue.close()
-    await poster.close()
-    return code
+    return await lead_and_run(controllers, stop=stop, elector=elector)
 
 
 def _start_resync(config: ManagerConfig, ctx: Context, poster: EventPoster) -> asyncio.Future[Any]:

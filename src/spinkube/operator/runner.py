@@ -19,10 +19,10 @@ import kopf
 
 from spinkube.api import APP_NAME_LABEL, FINALIZER
 from spinkube.kube import load_kubeconfig
+from spinkube.manager.login import connection_info
 from spinkube.operator.config import ManagerConfig
 from spinkube.operator.context import MEMO_KEY, Context
 from spinkube.operator.handlers import DEPLOYMENTS, SECRETS, SERVICES, STORAGE_KEY, register
-from spinkube.operator.login import connection_info
 from spinkube.operator.storage import MemoryStorage
 
 REPORTING_COMPONENT = "spin-operator"

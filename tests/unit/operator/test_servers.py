@@ -12,9 +12,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from spinkube.kube import NotFound, Unreachable
+from spinkube.manager.http import Readiness, health_app, metrics_app, ssl_context
+from spinkube.manager.metrics import SUCCESS, Metrics
 from spinkube.operator.config import WebhookServer
-from spinkube.operator.http import Readiness, health_app, metrics_app, ssl_context
-from spinkube.operator.metrics import SUCCESS, Metrics
 from spinkube.operator.webhooks.server import CertReloader, webhook_app
 from spinkube.testing.certs import self_signed
 

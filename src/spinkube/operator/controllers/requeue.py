@@ -14,11 +14,11 @@ from typing import Any
 from spinkube.desired import Children
 from spinkube.kube import KubeError, NotFound
 from spinkube.kube import SpinApp as SpinAppResource
+from spinkube.manager.metrics import ERROR, REQUEUE, SUCCESS
 from spinkube.operator.context import Context, Logger, Recorder, to_json
 from spinkube.operator.controllers.errors import Rejected, RetryLater
 from spinkube.operator.controllers.spinapp import key_of_body, reconcile_spinapp
 from spinkube.operator.controllers.state import AppKey
-from spinkube.operator.metrics import ERROR, REQUEUE, SUCCESS
 
 SPINAPP_CONTROLLER = "spinapp"
 RecorderFactory = Callable[[Mapping[str, Any]], Recorder]

@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from spinkube.kube import Kube
+from spinkube.manager.http import ssl_context, start_site
+from spinkube.manager.metrics import Metrics
 from spinkube.operator.config import WebhookServer
-from spinkube.operator.http import ssl_context, start_site
-from spinkube.operator.metrics import Metrics
 from spinkube.operator.webhooks.admit import WEBHOOKS, Admit
 from spinkube.operator.webhooks.lookups import ApiLookups, Lookups
 from spinkube.operator.webhooks.review import MalformedReviewError, parse_review

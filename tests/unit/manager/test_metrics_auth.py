@@ -12,7 +12,7 @@ from lightkube.resources.authentication_v1 import TokenReview
 from lightkube.resources.authorization_v1 import SubjectAccessReview
 
 from spinkube.kube import Unreachable
-from spinkube.operator.metrics_auth import MetricsAuthorizer
+from spinkube.manager.metrics_auth import MetricsAuthorizer
 
 
 class FakeReviews:

@@ -11,10 +11,10 @@ from aiohttp import web
 from lightkube.resources.core_v1 import Namespace
 
 from spinkube.kube import Kube, KubeError, NotFound
-from spinkube.operator.config import BindAddress
-from spinkube.operator.metrics import CONTENT_TYPE, Metrics
-from spinkube.operator.metrics_auth import MetricsAuthorizer, protected
-from spinkube.operator.selfsigned import load_self_signed
+from spinkube.manager.config import BindAddress
+from spinkube.manager.metrics import CONTENT_TYPE, Metrics
+from spinkube.manager.metrics_auth import MetricsAuthorizer, protected
+from spinkube.manager.selfsigned import load_self_signed
 
 API_CHECK_TTL = 5.0
 

@@ -21,8 +21,8 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.coordination_v1 import Lease
 
 from spinkube.kube import Conflict, Kube, KubeError, NotFound
-from spinkube.operator.config import LeaderElection
-from spinkube.operator.metrics import Metrics
+from spinkube.manager.config import LeaderElection
+from spinkube.manager.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from spinkube.kube import Conflict, NotFound
-from spinkube.operator import leader as leader_module
-from spinkube.operator.config import LeaderElection
-from spinkube.operator.leader import LeaderElector
-from spinkube.operator.metrics import Metrics
+from spinkube.manager import leader as leader_module
+from spinkube.manager.config import LeaderElection
+from spinkube.manager.leader import LeaderElector
+from spinkube.manager.metrics import Metrics
 
 
 class FakeLeases:

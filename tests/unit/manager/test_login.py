@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from lightkube import KubeConfig
 
-from spinkube.operator.login import connection_info
+from spinkube.manager.login import connection_info
 
 
 def write(path: Path, cluster: dict[str, object], user: dict[str, object]) -> KubeConfig:
