@@ -189,6 +189,7 @@ def running_containerd(
     sandbox_image: str = "docker.io/local/pause:1",
     cni_conf_dir: Path | None = None,
     namespace: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Containerd]:
     """A private containerd, stopped and cleaned up on exit.
 
@@ -196,6 +197,7 @@ def running_containerd(
     ``cri``: enable the CRI plugin (its gRPC on ``address``) with ``runtimes`` as handlers,
     ``sandbox_image`` as the pause image and ``cni_conf_dir`` for CNI (Debian's plugins); off,
     the plugin is disabled. The namespace is unique per call unless given (CRI uses ``k8s.io``).
+    ``env``: extra environment for containerd, which its shims inherit.
     """
     # Unix socket paths are limited to 108 bytes: keep the dir short, not under pytest's tmp.
     workdir = Path(tempfile.mkdtemp(prefix="ctrd-", dir="/tmp"))
@@ -205,7 +207,7 @@ def running_containerd(
         path=tuple(path),
         cri=cri,
     )
-    ctrd.env = _environment(ctrd.path)
+    ctrd.env = {**_environment(ctrd.path), **(env or {})}
     for sub in ("root", "state", "run"):
         (workdir / sub).mkdir()
     ctrd.config.write_text(
