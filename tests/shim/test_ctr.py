@@ -70,10 +70,15 @@ def test_spin_app_serves_in_its_network_namespace_and_logs(
     containerd: Containerd, hello_image: str, tmp_path: Path
 ):
     log = tmp_path / "app.log"
+    events = containerd.events(tmp_path / "events.txt")
     with network_namespace() as netns:
         run_app(containerd, hello_image, "app", netns, log)
         assert eventually(lambda: http_get(netns), timeout=60) == HELLO_BODY
         assert task_status(containerd, "app") == "RUNNING"
+        app_pid = task_pid(containerd, "app")
+        assert str(app_pid) in containerd.ctr("task", "ps", "app").stdout
+        metrics = containerd.ctr("task", "metrics", "app").stdout  # the kubelet's Stats
+        assert re.search(r"memory\.usage_in_bytes\s+[1-9]|memory\.usage\s+[1-9]", metrics)
         eventually(lambda: '"GET / HTTP/1.1" 200' in log.read_text(), timeout=30)
         assert "serving hello 0.1.0 on http://0.0.0.0:80" in log.read_text()
 
@@ -81,6 +86,8 @@ def test_spin_app_serves_in_its_network_namespace_and_logs(
         assert exit_code(containerd, "app") == 0
         remove(containerd, "app")
     shim_left_nothing(containerd)
+    topics = ["/tasks/create", "/tasks/start", "/tasks/exit", "/tasks/delete"]
+    eventually(lambda: all(topic in events.read_text() for topic in topics), timeout=30)
 
 
 def exit_code(ctrd: Containerd, name: str) -> int:
