@@ -245,6 +245,25 @@ def test_bad_spin_toml_ends_the_task_with_a_clear_message(
     shim_left_nothing(containerd)
 
 
+def test_unsupported_trigger_type_gets_upstreams_message(
+    containerd: Containerd, import_app: ImportApp, tmp_path: Path
+):
+    manifest = (REPO / "apps" / "hello" / "spin.toml").read_text()
+    manifest += '\n[[trigger.cron]]\ncomponent = "hello"\ncron_expression = "* * * * *"\n'
+    files = {"spin.toml": manifest.encode(), "app.wasm": REPO / "apps" / "hello" / "app.wasm"}
+    ref = import_app("docker.io/local/cron:1", files)
+    log = tmp_path / "app.log"
+    with network_namespace() as netns:
+        run_app(containerd, ref, "cron", netns, log)
+        assert exit_code(containerd, "cron") != 0
+        assert (
+            "Only Http, Redis, MQTT, SQS, and Command triggers are currently supported. "
+            'Found unsupported trigger: "cron"'
+        ) in log.read_text()
+        remove(containerd, "cron")
+    shim_left_nothing(containerd)
+
+
 def test_image_without_spin_toml_or_executable_is_refused_at_create(
     containerd: Containerd, import_app: ImportApp
 ):
