@@ -109,9 +109,9 @@ class Shim:
         return spin
 
     def _classify(self, spec: CreateSpec) -> str:
-        """Looks at the rootfs (mounted for the look, left mounted for the container)."""
-        mounted_here = bool(spec.rootfs_mounts) and not is_mounted(spec.rootfs)
-        if mounted_here:
+        """Looks at the rootfs, mounting it for the look; it stays mounted for the container
+        (which then does not mount it again), and is unmounted if the look fails."""
+        if spec.rootfs_mounts and not is_mounted(spec.rootfs):
             mount_rootfs(spec.rootfs_mounts, spec.rootfs)
         try:
             if is_linux_container(spec.args, spec.env, spec.rootfs):
@@ -119,9 +119,9 @@ class Shim:
             if (spec.rootfs / MANIFEST).is_file():
                 return "spin"
             raise ContainerError(no_app_message(spec))
-        finally:
-            if mounted_here:
-                umount(str(spec.rootfs))
+        except BaseException:
+            umount(str(spec.rootfs))
+            raise
 
 
 def preload() -> None:
