@@ -99,6 +99,44 @@ def exit_code(ctrd: Containerd, name: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def test_spec_bind_mounts_land_on_the_apps_rootfs_in_its_own_mount_namespace(
+    containerd: Containerd, hello_image: str, tmp_path: Path
+):
+    config = tmp_path / "runtime-config.toml"
+    config.write_text("# the operator's runtime config\n")
+    mount = f"type=bind,src={config},dst=/runtime-config.toml,options=rbind:ro"
+    with network_namespace() as netns:
+        run_app(containerd, hello_image, "app", netns, tmp_path / "app.log", "--mount", mount)
+        eventually(lambda: http_get(netns), timeout=60)
+        target = containerd.bundle("app") / "rootfs" / "runtime-config.toml"
+        seen = subprocess.run(
+            ["nsenter", "-t", str(task_pid(containerd, "app")), "-m", "cat", str(target)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert seen.stdout == "# the operator's runtime config\n"
+        assert not target.is_mount()  # the host does not see the app's mounts
+        containerd.ctr("task", "kill", "app")
+        assert exit_code(containerd, "app") == 0
+        remove(containerd, "app")
+    shim_left_nothing(containerd)
+
+
+def test_attached_run_relays_a_startup_error_through_containerds_fifos(
+    containerd: Containerd, hello_image: str
+):
+    done = containerd.ctr(
+        "run", "--rm", "--runtime", RUNTIME, "--env", "SPIN_COMPONENTS_TO_RETAIN=nope",
+        hello_image, "app", "/",
+        check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert (
+        "failed to resolve application with only [nope] components retained by configured "
+        "environment variable SPIN_COMPONENTS_TO_RETAIN"
+    ) in done.stdout + done.stderr
+    shim_left_nothing(containerd)
+
+
 def test_ordinary_container_runs_with_runc_and_keeps_its_exit_code(
     containerd: Containerd, busybox_image: str
 ):
