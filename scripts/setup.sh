@@ -9,6 +9,7 @@ APT_PACKAGES=(
   apache2-utils
   busybox-static
   containerd
+  containernetworking-plugins
   docker-registry
   iproute2
   openssl

@@ -17,6 +17,7 @@ import pytest
 
 from spinkube.testing import eventually
 from spinkube.testing.containerd import (
+    CNI_BIN_DIR,
     Containerd,
     busybox_files,
     containerd_missing,
@@ -38,6 +39,8 @@ def cri_containerd(tmp_path: Path, shim_cache: Path) -> Iterator[Containerd]:
     reason = containerd_missing()
     if reason:
         pytest.skip(reason)
+    if not (CNI_BIN_DIR / "ptp").exists():
+        pytest.skip("Debian's containernetworking-plugins are not installed (scripts/setup.sh)")
     net = tmp_path / "net.d"
     net.mkdir()
     (net / "10-pods.conflist").write_text(json.dumps(_point_to_point(tmp_path)))
