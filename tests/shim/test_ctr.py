@@ -137,6 +137,22 @@ def test_attached_run_relays_a_startup_error_through_containerds_fifos(
     shim_left_nothing(containerd)
 
 
+def test_second_pod_of_an_app_starts_from_the_node_compile_cache(
+    containerd: Containerd, hello_image: str, tmp_path: Path
+):
+    with network_namespace() as first, network_namespace() as second:
+        run_app(containerd, hello_image, "first", first, tmp_path / "first.log")
+        eventually(lambda: http_get(first), timeout=60)
+        run_app(containerd, hello_image, "second", second, tmp_path / "second.log")
+        assert eventually(lambda: http_get(second), timeout=60) == HELLO_BODY
+        assert "compiling" not in (tmp_path / "second.log").read_text()
+        for name in ("first", "second"):
+            containerd.ctr("task", "kill", name)
+            assert exit_code(containerd, name) == 0
+            remove(containerd, name)
+    shim_left_nothing(containerd)
+
+
 def test_ordinary_container_runs_with_runc_and_keeps_its_exit_code(
     containerd: Containerd, busybox_image: str
 ):
