@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from spinkube.shim import ttrpc
@@ -75,8 +76,8 @@ class Shim:
         self.server.close()
         self._stopped.set()
 
-    def watch_exit(self, task: Task, callback: object) -> None:
-        self.reaper.on_exit(task.pid, lambda _pid, status: callback(status))  # type: ignore[operator]
+    def watch_exit(self, task: Task, callback: Callable[[int], None]) -> None:
+        self.reaper.on_exit(task.pid, lambda _pid, status: callback(status))
 
     def make_container(self, req: pb.CreateTaskRequest, mounts: tuple[Mount, ...]) -> Container:
         bundle = Path(req.bundle)
