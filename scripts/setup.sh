@@ -9,6 +9,7 @@ APT_PACKAGES=(
   apache2-utils
   busybox-static
   containerd
+  containernetworking-plugins
   docker-registry
   iproute2
   openssl
@@ -37,7 +38,7 @@ stamp=.venv/.spinkube-deps
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python dependencies"
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,rcm,runtime,rcm-node,dev]'
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,rcm,runtime,rcm-node,shim,dev]'
   echo "$want" > "$stamp"
 fi
 

@@ -8,7 +8,7 @@ tarballs built from files, and a cleanup that removes everything it started, by 
 
 Cleanup (also after a failed test): containerd, every shim whose ``-address`` is this
 containerd's socket and their descendants, every process in this namespace's cgroups, mounts under
-the temp dir, the namespace's cgroups, and the temp dir. Needs root (mounts, cgroups).
+the temp dir, the run's cgroups (``cgroup_parent``), and the temp dir. Needs root (mounts, cgroups).
 """
 
 from __future__ import annotations
@@ -56,11 +56,18 @@ class Containerd:
     dir: Path
     """The temp dir holding config, root, state, sockets and the log."""
     namespace: str
+    cgroup_parent: str = ""
+    """The top cgroup of this run's tasks (``/<name>``), the only cgroups cleanup touches.
+    ``ctr`` puts tasks in ``/<namespace>/<id>``, so it is the namespace; CRI users (namespace
+    ``k8s.io``, shared with other runs) must set ``linux.cgroup_parent`` of their pod sandboxes
+    to it."""
     path: tuple[Path, ...] = ()
     """Directories put in front of containerd's PATH (where it looks up ``containerd-shim-*``)."""
     cri: bool = False
     process: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    helpers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    """Long-running ``ctr`` processes (``events``), stopped at cleanup."""
 
     @property
     def address(self) -> Path:
@@ -136,6 +143,19 @@ class Containerd:
         """``ctr images import`` of an OCI image-layout tar (see :func:`image_tar`)."""
         self.ctr("images", "import", str(tar))
 
+    def events(self, path: Path) -> Path:
+        """Starts ``ctr events`` writing every event (topic and body) to ``path`` until cleanup."""
+        with path.open("wb") as out:
+            self.helpers.append(
+                subprocess.Popen(
+                    [CTR, "--address", str(self.address), "events"],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=self.env,
+                )
+            )
+        return path
+
     def start(self) -> None:
         """Starts containerd on the existing config, and waits until ``ctr version`` answers."""
         with self.log.open("ab") as log:
@@ -168,6 +188,18 @@ class Containerd:
         marker = str(self.address)
         return [pid for pid, argv in _processes() if "-address" in argv and marker in argv]
 
+    def leftovers(self) -> list[str]:
+        """What the tasks of this containerd left behind: running shims, mounts under its dirs,
+        cgroups below the namespace's, shim sockets. Empty once everything was cleaned up."""
+        found = [f"shim pid {pid}" for pid in self.shim_pids()]
+        found += [f"mount {point}" for point in mounts_under(self.dir)]
+        top = self.cgroup_parent.strip("/")
+        found += [f"cgroup {group}" for group in _namespace_cgroups(top)]
+        found = [f for f in found if not f.endswith(f"/{top}")]
+        sockets = self.address.parent / "s"
+        found += [f"socket {s}" for s in sockets.iterdir()] if sockets.is_dir() else []
+        return found
+
     def _answers(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
             raise RuntimeError(f"containerd exited early:\n{self.log_text()[-3000:]}")
@@ -189,6 +221,7 @@ def running_containerd(
     sandbox_image: str = "docker.io/local/pause:1",
     cni_conf_dir: Path | None = None,
     namespace: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Containerd]:
     """A private containerd, stopped and cleaned up on exit.
 
@@ -196,16 +229,20 @@ def running_containerd(
     ``cri``: enable the CRI plugin (its gRPC on ``address``) with ``runtimes`` as handlers,
     ``sandbox_image`` as the pause image and ``cni_conf_dir`` for CNI (Debian's plugins); off,
     the plugin is disabled. The namespace is unique per call unless given (CRI uses ``k8s.io``).
+    ``env``: extra environment for containerd, which its shims inherit.
     """
     # Unix socket paths are limited to 108 bytes: keep the dir short, not under pytest's tmp.
     workdir = Path(tempfile.mkdtemp(prefix="ctrd-", dir="/tmp"))
+    unique = f"spinkube-test-{uuid.uuid4().hex[:8]}"
+    chosen = namespace or ("k8s.io" if cri else unique)
     ctrd = Containerd(
         dir=workdir,
-        namespace=namespace or ("k8s.io" if cri else f"spinkube-test-{uuid.uuid4().hex[:8]}"),
+        namespace=chosen,
+        cgroup_parent="/" + (unique if cri or namespace else chosen),
         path=tuple(path),
         cri=cri,
     )
-    ctrd.env = _environment(ctrd.path)
+    ctrd.env = {**_environment(ctrd.path), **(env or {})}
     for sub in ("root", "state", "run"):
         (workdir / sub).mkdir()
     ctrd.config.write_text(
@@ -262,18 +299,20 @@ def _environment(path: Sequence[Path]) -> dict[str, str]:
 
 
 def cleanup(ctrd: Containerd) -> None:
-    """Stops containerd, kills its shims, their workloads and everything in the namespace's
-    cgroups (by pid), unmounts what is mounted under the temp dir, removes the namespace's
-    cgroups and the temp dir."""
-    if ctrd.process is not None and ctrd.process.poll() is None:
-        ctrd.process.kill()
-        ctrd.process.wait(timeout=30)
+    """Stops containerd, kills its shims, their workloads and everything in the run's cgroups
+    (by pid), unmounts what is mounted under the temp dir, removes the run's cgroups (never a
+    shared one: ``cgroup_parent`` is unique per run) and the temp dir."""
+    for process in [*ctrd.helpers, ctrd.process]:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
     victims = set(ctrd.shim_pids())
     victims |= _descendants(victims)
-    victims |= set(_cgroup_pids(ctrd.namespace))
+    top = ctrd.cgroup_parent.strip("/")
+    victims |= set(_cgroup_pids(top))
     _kill_all(victims)
     _unmount_under(ctrd.dir)
-    _remove_cgroups(ctrd.namespace)
+    _remove_cgroups(top)
     shutil.rmtree(ctrd.dir, ignore_errors=True)
 
 
@@ -315,19 +354,19 @@ def cgroup_mounts() -> list[Path]:
     return mounts
 
 
-def _namespace_cgroups(namespace: str) -> list[Path]:
-    """The namespace's cgroup dirs (``/<namespace>`` in each hierarchy), deepest first."""
+def _namespace_cgroups(name: str) -> list[Path]:
+    """The cgroup dirs at and below ``/<name>`` in each hierarchy, deepest first."""
     found: list[Path] = []
     for mount in cgroup_mounts():
-        top = mount / namespace
+        top = mount / name
         if top.is_dir():
             found += [Path(d) for d, _s, _f in os.walk(top)]
     return sorted(found, key=lambda p: len(p.parts), reverse=True)
 
 
-def _cgroup_pids(namespace: str) -> list[int]:
+def _cgroup_pids(name: str) -> list[int]:
     pids = []
-    for group in _namespace_cgroups(namespace):
+    for group in _namespace_cgroups(name):
         with contextlib.suppress(OSError):
             pids += [int(p) for p in (group / "cgroup.procs").read_text().split()]
     return pids
@@ -373,12 +412,12 @@ def _unmount_under(directory: Path) -> None:
                 subprocess.run(["umount", "-l", str(point)], capture_output=True, check=False)
 
 
-def _remove_cgroups(namespace: str) -> None:
+def _remove_cgroups(name: str) -> None:
     def removed() -> bool:
-        for group in _namespace_cgroups(namespace):
+        for group in _namespace_cgroups(name):
             with contextlib.suppress(OSError):
                 group.rmdir()
-        return not _namespace_cgroups(namespace)
+        return not _namespace_cgroups(name)
 
     eventually(removed, timeout=30)
 
