@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests and benchmarks use as real parts (one per line, keep sorted).
 APT_PACKAGES=(
   apache2-utils
+  busybox-static
+  containerd
   docker-registry
+  iproute2
   openssl
   redis-server
+  runc
   wabt
   wrk
 )
