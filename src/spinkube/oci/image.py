@@ -64,6 +64,8 @@ class Entry:
     mode: int = 0o644
     uid: int = 0
     gid: int = 0
+    xattrs: Mapping[str, bytes] = field(default_factory=dict)
+    """Extended attributes (e.g. ``security.capability``), as PAX ``SCHILY.xattr.`` records."""
 
     @classmethod
     def file(cls, path: str, source: Path | bytes, *, mode: int = 0o644) -> Entry:
@@ -189,6 +191,10 @@ def layer_members(blob: Blob) -> dict[str, tarfile.TarInfo]:
 def _add(tar: tarfile.TarFile, entry: Entry) -> None:
     info = tarfile.TarInfo(entry.path)
     info.mode, info.uid, info.gid, info.mtime = entry.mode, entry.uid, entry.gid, 0
+    info.pax_headers = {
+        f"SCHILY.xattr.{name}": value.decode("utf-8", "surrogateescape")
+        for name, value in entry.xattrs.items()
+    }
     if entry.kind == "dir":
         info.type = tarfile.DIRTYPE
         tar.addfile(info)
