@@ -1,0 +1,49 @@
+"""Fixtures for the distribution tests: the container images and the shim's release archive,
+built once per session by the project's scripts (PyInstaller builds are cached under
+``.cache/executables`` by input hash, so only changed inputs cost a rebuild), and a private
+containerd to run them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from spinkube.testing.containerd import Containerd, containerd_missing, running_containerd
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.slow)
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stderr[-4000:]}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def images_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every image scripts/build-images.py builds, as OCI layout tars named ``<image>.tar``."""
+    out = tmp_path_factory.mktemp("images")
+    run_script("scripts/build-images.py", "--output", str(out), "--prefix", "docker.io/spinkube")
+    return out
+
+
+@pytest.fixture
+def containerd() -> Iterator[Containerd]:
+    reason = containerd_missing()
+    if reason:
+        pytest.skip(reason)
+    with running_containerd() as ctrd:
+        yield ctrd
