@@ -50,8 +50,9 @@ CACHE = ROOT / ".cache" / "executables"
 SHIM = "containerd-shim-spin-v2"
 SHIM_ENTRY_POINT = "spinkube.shim.__main__:main"
 # Packages whose shared libraries or data files PyInstaller's import analysis does not see
-# (wasmtime-py loads _libwasmtime.so with ctypes, and collect_dynamic_libs misses it).
-COLLECT_ALL = ("wasmtime",)
+# (wasmtime-py loads _libwasmtime.so with ctypes, and collect_dynamic_libs misses it), and the
+# entry-point packages that need them: the operator and the node tools stay without wasmtime.
+COLLECT_ALL = {"wasmtime": ("spinkube.runtime", "spinkube.shim")}
 COLLECT_DATA = ("spinkube",)
 SOURCE_DATE_EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))  # 1980-01-01
 MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
@@ -156,8 +157,8 @@ def _pyinstaller(target: Target, build_dir: Path) -> None:
             f"--{target.mode}", "--strip", "--name", target.name,
             "--distpath", str(dist), "--workpath", str(work / "build"),
             "--specpath", str(work),
-            *(arg for pkg in COLLECT_ALL if _installed(pkg) for arg in ("--collect-all", pkg)),
-            *(arg for lib in _native_libs() for arg in ("--add-binary", lib)),
+            *(arg for pkg in _collected(target) for arg in ("--collect-all", pkg)),
+            *(arg for lib in _native_libs(target) for arg in ("--add-binary", lib)),
             *(arg for pkg in COLLECT_DATA for arg in ("--collect-data", pkg)),
             str(script),
         ]  # fmt: skip
@@ -171,12 +172,19 @@ def _pyinstaller(target: Target, build_dir: Path) -> None:
         partial.rename(build_dir)
 
 
-def _native_libs() -> list[str]:
-    """``SOURCE:DEST`` for every shared library inside the COLLECT_ALL packages."""
+def _collected(target: Target) -> list[str]:
+    """The COLLECT_ALL packages this target's entry point needs."""
+    return [
+        package
+        for package, users in COLLECT_ALL.items()
+        if target.module.startswith(users) and _installed(package)
+    ]
+
+
+def _native_libs(target: Target) -> list[str]:
+    """``SOURCE:DEST`` for every shared library inside the collected packages."""
     found = []
-    for package in COLLECT_ALL:
-        if not _installed(package):
-            continue
+    for package in _collected(target):
         root = Path(str(metadata.distribution(package).locate_file(package)))
         for lib in sorted(root.rglob("*.so*")):
             found.append(f"{lib}:{lib.parent.relative_to(root.parent).as_posix()}")

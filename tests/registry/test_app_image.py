@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from spinkube import oci
 from spinkube.oci import BlobCache, OciError, Reference, RegistryClient
 from spinkube.oci.image import OCI_LAYER_GZIP, Platform
 from spinkube.oci.push import push_app_image
 from spinkube.oci.registry import fetch_blob, get_manifest
+from spinkube.spinapp import load_manifest, resolve_files, wasm_path
 from spinkube.testing.registry import RunningRegistry
 
 from .conftest import SPIN_TOML, STATIC_FILES
@@ -128,3 +130,19 @@ def test_cli_pushes_the_image_form(
     _, config, layer = pulled_image(client, cache, reference)
     assert config["config"] == {"Entrypoint": ["/"]}
     assert set(files_of(layer)) == {*EXPECTED_FILES, "hello.wasm"}
+
+
+def test_runtime_pull_reads_the_plain_image_back_as_the_same_app(
+    registry: RunningRegistry, client: RegistryClient, cache: BlobCache, spin_app: Path
+) -> None:
+    push_app_image(spin_app, registry.ref("apps/plain"), client=client)
+
+    pulled = oci.pull(registry.ref("apps/plain"), client=client, cache=cache)
+
+    app, original = pulled.load(), load_manifest(spin_app)
+    assert pulled.layout == "image"
+    assert app.http_triggers == original.http_triggers
+    assert wasm_path(app, "hello").read_bytes() == (spin_app / "hello.wasm").read_bytes()
+    guest_files = {guest: host.read_text() for host, guest in resolve_files(app, "assets")}
+    assert guest_files["/jabberwocky.txt"] == STATIC_FILES["static/jabberwocky.txt"]
+    assert "/notes/private.txt" not in guest_files
