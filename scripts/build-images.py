@@ -128,7 +128,7 @@ def build_spec(spec: Spec, builder: ModuleType, version: str) -> Image:
     target = builder.target_for(spec.script, None, "onedir")
     executable: Path = builder.build(target)
     bundle = executable.parent
-    base = build_layer(base_entries(spec, bundle))
+    base = build_layer(base_entries(spec, bundle, executable))
     app = build_layer(bundle_entries(spec, bundle))
     return build_image([base, app], image_config(spec, version), annotations=_labels(spec, version))
 
@@ -161,7 +161,7 @@ def _labels(spec: Spec, version: str) -> dict[str, str]:
     }
 
 
-def base_entries(spec: Spec, bundle: Path) -> list[Entry]:
+def base_entries(spec: Spec, bundle: Path, executable: Path) -> list[Entry]:
     uid, name = spec.user
     entries = [
         Entry.directory("tmp", mode=0o1777),
@@ -173,7 +173,7 @@ def base_entries(spec: Spec, bundle: Path) -> list[Entry]:
     ]
     if spec.home:
         entries.append(Entry.directory(spec.home, mode=0o755, uid=uid, gid=uid))
-    for library in system_libraries(bundle):
+    for library in system_libraries(bundle, executable):
         entries.extend(host_file_entries(library))
     if spec.shell:
         entries.extend(busybox_entries())
@@ -216,20 +216,25 @@ def _with_capability(entry: Entry) -> Entry:
     return replace(entry, xattrs={"security.capability": data})
 
 
-def system_libraries(bundle: Path) -> list[Path]:
-    """The libraries the bundle loads from the system (glibc's), as ``ldd`` resolves them."""
+def system_libraries(bundle: Path, executable: Path) -> list[Path]:
+    """The libraries loaded from the system, as ``ldd`` resolves them: everything the bootloader
+    (the executable) links, which loads before the bundle's own copies are on the search path,
+    and, for the bundled libraries, whatever the bundle lacks (glibc's)."""
     bundled = {p.name for p in bundle.rglob("*.so*")}
-    found: set[Path] = set()
+    found = set(_ldd(executable))
     for elf in _elf_files(bundle):
-        result = subprocess.run(["ldd", str(elf)], capture_output=True, text=True, check=False)
-        for line in result.stdout.splitlines():
-            match = re.match(r"\s*(\S+)\s+=>\s+(/\S+)", line) or re.match(r"\s*(/\S+)\s+\(", line)
-            if match is None:
-                continue
-            path = Path(match.groups()[-1])
-            if path.name not in bundled:
-                found.add(path)
+        found.update(path for path in _ldd(elf) if path.name not in bundled)
     return sorted(found)
+
+
+def _ldd(elf: Path) -> list[Path]:
+    result = subprocess.run(["ldd", str(elf)], capture_output=True, text=True, check=False)
+    found = []
+    for line in result.stdout.splitlines():
+        match = re.match(r"\s*(\S+)\s+=>\s+(/\S+)", line) or re.match(r"\s*(/\S+)\s+\(", line)
+        if match is not None:
+            found.append(Path(match.groups()[-1]))
+    return found
 
 
 def _elf_files(bundle: Path) -> Iterator[Path]:
