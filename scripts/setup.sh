@@ -39,7 +39,7 @@ stamp=.venv/.spinkube-deps
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python dependencies"
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,runtime,rcm-node,dist,dev]'
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,runtime,shim,rcm-node,dist,dev]'
   echo "$want" > "$stamp"
 fi
 

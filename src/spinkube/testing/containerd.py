@@ -61,6 +61,8 @@ class Containerd:
     cri: bool = False
     process: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    helpers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    """Long-running ``ctr`` processes (``events``), stopped at cleanup."""
 
     @property
     def address(self) -> Path:
@@ -136,6 +138,19 @@ class Containerd:
         """``ctr images import`` of an OCI image-layout tar (see :func:`image_tar`)."""
         self.ctr("images", "import", str(tar))
 
+    def events(self, path: Path) -> Path:
+        """Starts ``ctr events`` writing every event (topic and body) to ``path`` until cleanup."""
+        with path.open("wb") as out:
+            self.helpers.append(
+                subprocess.Popen(
+                    [CTR, "--address", str(self.address), "events"],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=self.env,
+                )
+            )
+        return path
+
     def start(self) -> None:
         """Starts containerd on the existing config, and waits until ``ctr version`` answers."""
         with self.log.open("ab") as log:
@@ -168,6 +183,17 @@ class Containerd:
         marker = str(self.address)
         return [pid for pid, argv in _processes() if "-address" in argv and marker in argv]
 
+    def leftovers(self) -> list[str]:
+        """What the tasks of this containerd left behind: running shims, mounts under its dirs,
+        cgroups below the namespace's, shim sockets. Empty once everything was cleaned up."""
+        found = [f"shim pid {pid}" for pid in self.shim_pids()]
+        found += [f"mount {point}" for point in mounts_under(self.dir)]
+        found += [f"cgroup {group}" for group in _namespace_cgroups(self.namespace)]
+        found = [f for f in found if not f.endswith(f"/{self.namespace}")]
+        sockets = self.address.parent / "s"
+        found += [f"socket {s}" for s in sockets.iterdir()] if sockets.is_dir() else []
+        return found
+
     def _answers(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
             raise RuntimeError(f"containerd exited early:\n{self.log_text()[-3000:]}")
@@ -189,6 +215,7 @@ def running_containerd(
     sandbox_image: str = "docker.io/local/pause:1",
     cni_conf_dir: Path | None = None,
     namespace: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Containerd]:
     """A private containerd, stopped and cleaned up on exit.
 
@@ -196,6 +223,7 @@ def running_containerd(
     ``cri``: enable the CRI plugin (its gRPC on ``address``) with ``runtimes`` as handlers,
     ``sandbox_image`` as the pause image and ``cni_conf_dir`` for CNI (Debian's plugins); off,
     the plugin is disabled. The namespace is unique per call unless given (CRI uses ``k8s.io``).
+    ``env``: extra environment for containerd, which its shims inherit.
     """
     # Unix socket paths are limited to 108 bytes: keep the dir short, not under pytest's tmp.
     workdir = Path(tempfile.mkdtemp(prefix="ctrd-", dir="/tmp"))
@@ -205,7 +233,7 @@ def running_containerd(
         path=tuple(path),
         cri=cri,
     )
-    ctrd.env = _environment(ctrd.path)
+    ctrd.env = {**_environment(ctrd.path), **(env or {})}
     for sub in ("root", "state", "run"):
         (workdir / sub).mkdir()
     ctrd.config.write_text(
@@ -265,9 +293,10 @@ def cleanup(ctrd: Containerd) -> None:
     """Stops containerd, kills its shims, their workloads and everything in the namespace's
     cgroups (by pid), unmounts what is mounted under the temp dir, removes the namespace's
     cgroups and the temp dir."""
-    if ctrd.process is not None and ctrd.process.poll() is None:
-        ctrd.process.kill()
-        ctrd.process.wait(timeout=30)
+    for process in [*ctrd.helpers, ctrd.process]:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
     victims = set(ctrd.shim_pids())
     victims |= _descendants(victims)
     victims |= set(_cgroup_pids(ctrd.namespace))
