@@ -17,15 +17,16 @@ Modes (docs/images.md has the measured start-up):
 * ``onedir``: the executable plus an ``_internal/`` directory; starts without unpacking. The
   container images use it.
 
-Builds are cached under ``.cache/executables/`` by a hash of their inputs (the sources of
-``src/spinkube``, pyproject.toml, this script, the installed distributions and the Python and
-PyInstaller versions), so a second call with nothing changed returns at once. ``--print-path``
-prints the executable's path (for scripts and test fixtures).
+Builds are cached under ``.cache/executables/`` by a hash of their inputs (the ``spinkube``
+modules the entry point reaches and their packages' data files, this script, the installed
+distributions' versions and the Python version), so a second call with nothing changed returns
+at once. ``--print-path`` prints the executable's path (for scripts and test fixtures).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import fcntl
 import gzip
 import hashlib
@@ -104,16 +105,57 @@ def _inputs(target: Target) -> Iterator[str]:
     yield f"python {sys.version} {platform.machine()}"
     for dist in sorted(metadata.distributions(), key=lambda d: d.metadata["Name"].lower()):
         yield f"dist {dist.metadata['Name']} {dist.version}"
-    for path in (Path(__file__).resolve(), ROOT / "pyproject.toml", *_sources()):
+    for path in (Path(__file__).resolve(), *_sources(target.module)):
         yield f"{path.relative_to(ROOT)} {hashlib.sha256(path.read_bytes()).hexdigest()}"
 
 
-def _sources() -> list[Path]:
-    skip = {"__pycache__"}
-    return sorted(
-        p for p in (ROOT / "src" / "spinkube").rglob("*")
-        if p.is_file() and not skip.intersection(p.parts) and p.suffix != ".pyc"
-    )  # fmt: skip
+def _sources(entry_module: str) -> list[Path]:
+    """The project files the entry point can reach: every ``spinkube`` module it imports,
+    directly or not (read with ``ast``, without importing), and the data files of their
+    packages. A change elsewhere (another part, tests, docs) does not force a rebuild."""
+    src = ROOT / "src"
+    seen: set[Path] = set()
+    pending = [entry_module]
+    while pending:
+        for path in _module_files(src, pending.pop()):
+            if path not in seen:
+                seen.add(path)
+                pending.extend(_imported(path))
+    packages = {p.parent for p in seen}
+    data = {
+        p for d in packages for p in d.iterdir() if p.is_file() and p.suffix not in (".py", ".pyc")
+    }
+    return sorted(seen | data)
+
+
+def _module_files(src: Path, module: str) -> list[Path]:
+    """The module's file and its packages' ``__init__.py`` files."""
+    parts = module.split(".")
+    files = [src.joinpath(*parts[:i], "__init__.py") for i in range(1, len(parts) + 1)]
+    files.append(src.joinpath(*parts).with_suffix(".py"))
+    return [f for f in files if f.is_file()]
+
+
+def _imported(path: Path) -> Iterator[str]:
+    package = ".".join(path.relative_to(ROOT / "src").with_suffix("").parts)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names if alias.name.startswith("spinkube"))
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package.removesuffix(".__init__"))
+            if base.startswith("spinkube"):
+                yield base
+                yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")
+    base = ".".join(parts[: len(parts) - node.level + 1])
+    return f"{base}.{node.module}" if node.module else base
 
 
 def executable_path(target: Target, build_dir: Path) -> Path:
