@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from spinkube.testing import eventually
 from spinkube.testing.containerd import Containerd, containerd_missing, running_containerd
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,3 +48,15 @@ def containerd() -> Iterator[Containerd]:
         pytest.skip(reason)
     with running_containerd() as ctrd:
         yield ctrd
+
+
+def stopped_cleanly(containerd: Containerd, name: str) -> bool:
+    """Waits until the task stopped, then removes it; ``ctr task rm`` reports a non-zero exit
+    status on stderr."""
+
+    def status() -> str:
+        rows = (line.split() for line in containerd.ctr("task", "ls").stdout.splitlines()[1:])
+        return next((row[2] for row in rows if row and row[0] == name), "MISSING")
+
+    eventually(lambda: status() == "STOPPED", timeout=60)
+    return "non-zero exit code" not in containerd.ctr("task", "rm", name).stderr

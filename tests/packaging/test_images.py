@@ -17,6 +17,8 @@ import pytest
 from spinkube.testing import eventually
 from spinkube.testing.containerd import Containerd, in_netns, netns_path, network_namespace
 
+from .conftest import stopped_cleanly
+
 PREFIX = "docker.io/spinkube"
 VERSION = "0.1.0"
 IMAGES = {
@@ -87,8 +89,7 @@ def test_runtime_image_serves_an_app_on_port_80_as_its_user(
 
         assert eventually(answered, timeout=60) == "Hello world from Spin!"
         containerd.ctr("task", "kill", "-s", "SIGTERM", "runtime")
-        exit_status = containerd.ctr("task", "wait", "runtime", timeout=60)
-        assert exit_status.stdout.strip().endswith("0")
+        assert stopped_cleanly(containerd, "runtime")
 
 
 @pytest.fixture
@@ -108,15 +109,22 @@ def test_node_installer_image_installs_and_uninstalls_a_shim(
     assets.mkdir()
     (assets / "containerd-shim-spin-v2").write_bytes(b"#!/bin/sh\n")
     original = (node_root / "etc/containerd/config.toml").read_bytes()
-    # A stand-in containerd (a copy of sleep with that name) the installer may signal; it sees
-    # only the processes listed in the node root's /proc, and runs in this pid namespace as a
-    # Job with hostPID does.
+    # A stand-in containerd (a copy of sleep with that name) the installer may signal: it sees
+    # only the processes listed in the node root's /proc, from this pid namespace, as a Job
+    # with hostPID does.
     standin = tmp_path / "containerd"
     shutil.copyfile(shutil.which("sleep") or "/bin/sleep", standin)
     standin.chmod(0o755)
-    sleeper = subprocess.Popen([str(standin), "600"])
+
+    def start_containerd() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([str(standin), "600"])
+        for old in (node_root / "proc").iterdir():
+            old.unlink()
+        (node_root / "proc" / str(process.pid)).symlink_to(f"/proc/{process.pid}")
+        return process
+
+    sleeper = start_containerd()
     try:
-        (node_root / "proc" / str(sleeper.pid)).symlink_to(f"/proc/{sleeper.pid}")
 
         def installer(*args: str) -> subprocess.CompletedProcess[str]:
             return containerd.ctr(
@@ -140,9 +148,7 @@ def test_node_installer_image_installs_and_uninstalls_a_shim(
         eventually(lambda: sleeper.poll() is not None, timeout=30)
         assert sleeper.returncode == -1  # SIGHUP: the config is reloaded
 
-        sleeper = subprocess.Popen([str(standin), "600"])
-        (node_root / "proc").joinpath(os.listdir(node_root / "proc")[0]).unlink()
-        (node_root / "proc" / str(sleeper.pid)).symlink_to(f"/proc/{sleeper.pid}")
+        sleeper = start_containerd()
         removed = installer("uninstall")
 
         assert removed.returncode == 0, removed.stdout + removed.stderr
