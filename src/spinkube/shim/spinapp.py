@@ -11,7 +11,7 @@ container's environment (containerd-shim-spin's rules, upstream-behaviour §5.3)
 and ``/runtime-config.toml`` from the rootfs, ``SPIN_HTTP_LISTEN_ADDR`` (``0.0.0.0:80``),
 ``SPIN_COMPONENTS_TO_RETAIN``, ``SPIN_MAX_INSTANCE_MEMORY``, ``SPIN_VARIABLE_*`` and plain
 upper-case variable names; one worker process (density: a pod is scaled by replicas); compiled
-components in the node's cache. SIGTERM drains and exits 0.
+components in the node's cache; no access log (as Spin). SIGTERM drains and exits 0.
 """
 
 from __future__ import annotations
@@ -185,7 +185,9 @@ def serve(spec: CreateSpec, cache_dir: Path) -> int:
 
 def up_config(rootfs: Path, environ: Mapping[str, str], cache_dir: Path) -> cfg.UpConfig:
     return cfg.UpConfig(
-        server=cfg.ServerConfig(listen=cfg.listen_address(None, environ), workers=WORKERS),
+        server=cfg.ServerConfig(
+            listen=cfg.listen_address(None, environ), workers=WORKERS, access_log=False
+        ),
         app=cfg.AppConfig(
             source=str(rootfs / "spin.toml"),
             runtime_config_file=cfg.runtime_config_file(

@@ -1,8 +1,16 @@
 """The ``start`` action: bind the shim's socket (or reuse the pod's), start the long-lived server
 detached from containerd's pipes, write ``address`` in the bundle and print only the address.
 
-Containers of one pod share one shim, grouped by the ``io.kubernetes.cri.sandbox-id``
-annotation as containerd-shim-runc-v2 does. Standard library only: this runs for every task.
+Grouping (``SPINKUBE_SHIM_GROUPING`` in containerd's environment, which shims inherit):
+
+- ``node`` (default): one shim per containerd namespace serves every task. It keeps the runtime
+  and wasmtime loaded, so each Spin app is forked warm: fast starts and shared memory. A crash of
+  that shim loses the management of every task of the namespace (containerd's ``delete`` then
+  ends them), which is the price of density.
+- ``pod``: the containers of one pod share a shim, grouped by the
+  ``io.kubernetes.cri.sandbox-id`` annotation as containerd-shim-runc-v2 does.
+
+Standard library only: this runs for every task.
 """
 
 from __future__ import annotations
@@ -21,17 +29,23 @@ from spinkube.shim.args import ShimArgs
 
 SANDBOX_ID_ANNOTATION = "io.kubernetes.cri.sandbox-id"
 ADDRESS_FILE = "address"
+GROUPING_ENV = "SPINKUBE_SHIM_GROUPING"
+NODE_GROUP = "containerd-shim-spin-node"
 
 
 def start(args: ShimArgs, *, bundle: Path) -> str:
     """Returns the ``unix://`` address of the shim serving this task."""
-    group = group_id(bundle, args.id)
+    group = NODE_GROUP if grouping() == "node" else group_id(bundle, args.id)
     path = socket_path(args.address, args.namespace, group)
     if not _serving(path):
         _spawn_server(args, path, bundle)
     address = f"unix://{path}"
     (bundle / ADDRESS_FILE).write_text(address)
     return address
+
+
+def grouping() -> str:
+    return "pod" if os.environ.get(GROUPING_ENV, "").strip().lower() == "pod" else "node"
 
 
 def group_id(bundle: Path, container_id: str) -> str:

@@ -1,8 +1,8 @@
 """A container's stdout and stderr: a pipe per stream whose write end the workload gets, and a
 thread per stream copying into what containerd asked for: a FIFO path, ``file://`` URI, or
 nothing. FIFOs are opened read-write and non-blocking so that opening never waits for a reader
-and a workload never stalls because ``ctr run -d`` went away; a full FIFO is retried for a
-second, then the chunk is dropped."""
+and a workload never stalls because ``ctr run -d`` went away: a full FIFO is waited on briefly,
+then output is dropped until the FIFO takes writes again."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-STALL_S = 1.0
+STALL_S = 0.2
 
 
 @dataclass
@@ -69,9 +69,10 @@ def open_sink(target: str) -> int | None:
 
 
 def copy(source: int, sink: int) -> None:
+    stalled = False
     try:
         while chunk := os.read(source, 65536):
-            _write_all(sink, chunk)
+            stalled = not _write_all(sink, chunk, wait=not stalled)
     except OSError:
         pass
     finally:
@@ -79,16 +80,18 @@ def copy(source: int, sink: int) -> None:
         os.close(sink)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes, *, wait: bool) -> bool:
+    """Writes ``data``; False when it was dropped because nobody reads."""
     view = memoryview(data)
     while view:
         try:
             view = view[os.write(fd, view) :]
         except BlockingIOError:
-            _ready, writable, _x = select.select([], [fd], [], STALL_S)
+            _ready, writable, _x = select.select([], [fd], [], STALL_S if wait else 0)
             if not writable:
-                return  # nobody reads: drop rather than stall the workload
+                return False  # nobody reads: drop rather than stall the workload
         except OSError as exc:
             if exc.errno in (errno.EPIPE, errno.EBADF):
-                return
+                return True
             raise
+    return True
