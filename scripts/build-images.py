@@ -217,13 +217,15 @@ def _with_capability(entry: Entry) -> Entry:
 
 
 def system_libraries(bundle: Path, executable: Path) -> list[Path]:
-    """The libraries loaded from the system, as ``ldd`` resolves them: everything the bootloader
-    (the executable) links, which loads before the bundle's own copies are on the search path,
-    and, for the bundled libraries, whatever the bundle lacks (glibc's)."""
-    bundled = {p.name for p in bundle.rglob("*.so*")}
+    """Every library the executable and the bundle's libraries link, as ``ldd`` resolves them on
+    this machine (glibc's, zlib for the bootloader, and the host copies of the bundled ones).
+
+    The host copies matter for the runtime: its file capability puts the loader in
+    secure-execution mode, which ignores the bundle's ``$ORIGIN`` search paths, so the bundled
+    extension modules find their libraries only in the default directories."""
     found = set(_ldd(executable))
     for elf in _elf_files(bundle):
-        found.update(path for path in _ldd(elf) if path.name not in bundled)
+        found.update(_ldd(elf))
     return sorted(found)
 
 
