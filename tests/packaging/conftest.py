@@ -16,6 +16,7 @@ from spinkube.testing import eventually
 from spinkube.testing.containerd import Containerd, containerd_missing, running_containerd
 
 ROOT = Path(__file__).resolve().parents[2]
+SHIM = "containerd-shim-spin-v2"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -39,6 +40,15 @@ def images_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("images")
     run_script("scripts/build-images.py", "--output", str(out), "--prefix", "docker.io/spinkube")
     return out
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shim's release archive built by scripts/build-shim.py (onefile, cached)."""
+    out = tmp_path_factory.mktemp("shim-archive")
+    run_script("scripts/build-shim.py", "--out", str(out))
+    (built,) = out.glob(f"{SHIM}-linux-*.tar.gz")
+    return built
 
 
 @pytest.fixture

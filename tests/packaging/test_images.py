@@ -4,11 +4,16 @@ installer installs a shim into a node root the test makes."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +162,48 @@ def test_node_installer_image_installs_and_uninstalls_a_shim(
     finally:
         sleeper.kill()
         sleeper.wait(timeout=30)
+
+
+@pytest.fixture
+def served(archive: Path) -> Iterator[str]:
+    """The shim archive's URL on a loopback HTTP server."""
+    handler = functools.partial(QuietHandler, directory=str(archive.parent))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/{archive.name}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=30)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_downloader_image_fetches_the_shim_archive_renamed_after_the_shim(
+    images_dir: Path, containerd: Containerd, archive: Path, served: str, tmp_path: Path
+) -> None:
+    ref = imported(containerd, images_dir, "shim-downloader-python")
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    sha256 = hashlib.sha256(archive.read_bytes()).hexdigest()
+
+    result = containerd.ctr(
+        "run", "--rm", "--net-host",
+        "--env", "SHIM_NAME=spin-test", "--env", f"SHIM_LOCATION={served}",
+        "--env", f"SHIM_SHA256={sha256}",
+        "--mount", f"type=bind,src={assets},dst=/assets,options=rbind:rw",
+        ref, f"downloader-{os.getpid()}",
+        check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    with tarfile.open(archive) as tar:
+        shim = tar.extractfile("containerd-shim-spin-v2")
+        assert shim is not None
+        expected = shim.read()
+    assert [p.name for p in assets.iterdir()] == ["containerd-shim-spin-test"]
+    assert (assets / "containerd-shim-spin-test").read_bytes() == expected

@@ -4,7 +4,6 @@ image (built with ``registry push --format image``'s code) under a real containe
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import stat
 import subprocess
@@ -26,20 +25,7 @@ from spinkube.testing.containerd import (
     running_containerd,
 )
 
-from .conftest import ROOT, run_script, stopped_cleanly
-
-SHIM = "containerd-shim-spin-v2"
-ARCHIVE = f"{SHIM}-linux-x86_64.tar.gz"
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("spinkube.shim.__main__") is None, reason="no spinkube.shim yet"
-)
-
-
-@pytest.fixture(scope="session")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("shim-archive")
-    run_script("scripts/build-shim.py", "--out", str(out))
-    return out / ARCHIVE
+from .conftest import ROOT, SHIM, stopped_cleanly
 
 
 @pytest.fixture(scope="session")
