@@ -34,6 +34,7 @@ import io
 import os
 import platform
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -55,6 +56,8 @@ SHIM_ENTRY_POINT = "spinkube.shim.__main__:main"
 # entry-point packages that need them: the operator and the node tools stay without wasmtime.
 COLLECT_ALL = {"wasmtime": ("spinkube.runtime", "spinkube.shim")}
 COLLECT_DATA = ("spinkube",)
+LAUNCHER = ROOT / "scripts" / "sfx-launcher.c"
+SFX_MAGIC = b"SPINKUBE-SFX-1\0\0"
 SOURCE_DATE_EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))  # 1980-01-01
 MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
 
@@ -63,7 +66,7 @@ MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64"
 class Target:
     name: str
     entry_point: str
-    mode: str  # onefile | onedir
+    mode: str  # onefile | onedir | sfx
 
     @property
     def module(self) -> str:
@@ -105,7 +108,8 @@ def _inputs(target: Target) -> Iterator[str]:
     yield f"python {sys.version} {platform.machine()}"
     for dist in sorted(metadata.distributions(), key=lambda d: d.metadata["Name"].lower()):
         yield f"dist {dist.metadata['Name']} {dist.version}"
-    for path in (Path(__file__).resolve(), *_sources(target.module)):
+    launcher = [LAUNCHER] if target.mode == "sfx" else []
+    for path in (Path(__file__).resolve(), *launcher, *_sources(target.module)):
         yield f"{path.relative_to(ROOT)} {hashlib.sha256(path.read_bytes()).hexdigest()}"
 
 
@@ -159,7 +163,7 @@ def _absolute(node: ast.ImportFrom, package: str) -> str:
 
 
 def executable_path(target: Target, build_dir: Path) -> Path:
-    if target.mode == "onefile":
+    if target.mode in ("onefile", "sfx"):
         return build_dir / target.name
     return build_dir / target.name / target.name
 
@@ -171,7 +175,10 @@ def build(target: Target, *, force: bool = False) -> Path:
         if build_dir.is_dir() and not force:
             return executable_path(target, build_dir)
         started = time.monotonic()
-        _pyinstaller(target, build_dir)
+        if target.mode == "sfx":
+            _sfx(target, build_dir)
+        else:
+            _pyinstaller(target, build_dir)
         _prune_old(target, keep=build_dir)
         log(f"built {target.name} ({target.mode}) in {time.monotonic() - started:.0f} s")
     return executable_path(target, build_dir)
@@ -233,6 +240,46 @@ def _native_libs(target: Target) -> list[str]:
     return found
 
 
+def _sfx(target: Target, build_dir: Path) -> None:
+    """One file: the static launcher (scripts/sfx-launcher.c), an uncompressed tar of the
+    onedir build and a trailer. The launcher unpacks the tar beside itself on its first start
+    only, then execs the bundle's executable, so later starts cost what onedir's do."""
+    bundle = build(Target(target.name, target.entry_point, "onedir")).parent
+    with tempfile.TemporaryDirectory(prefix=f"sfx-{target.name}-") as scratch:
+        launcher = Path(scratch) / "launcher"
+        compiled = subprocess.run(
+            ["gcc", "-O2", "-static", "-s", f'-DENTRY="{target.name}"', "-o", str(launcher),
+             str(LAUNCHER)],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if compiled.returncode != 0:
+            raise BuildError(f"cannot compile {LAUNCHER.name} (gcc, libc6-dev):\n{compiled.stderr}")
+        payload = _bundle_tar(bundle)
+        head = launcher.read_bytes()
+        bundle_id = hashlib.sha256(head + payload).hexdigest()[:40].encode()
+        trailer = SFX_MAGIC + struct.pack("<QQ", len(head), len(payload)) + bundle_id
+        partial = build_dir.with_name(build_dir.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        (partial / target.name).write_bytes(head + payload + trailer)
+        (partial / target.name).chmod(0o755)
+        partial.rename(build_dir)
+
+
+def _bundle_tar(bundle: Path) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for path in sorted(bundle.rglob("*")):
+            info = tar.gettarinfo(str(path), arcname=path.relative_to(bundle).as_posix())
+            info.mtime, info.uid, info.gid, info.uname, info.gname = SOURCE_DATE_EPOCH, 0, 0, "", ""
+            if info.isfile():
+                with path.open("rb") as f:
+                    tar.addfile(info, f)
+            else:
+                tar.addfile(info)
+    return buffer.getvalue()
+
+
 def _installed(package: str) -> bool:
     try:
         metadata.distribution(package)
@@ -271,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--script", default=SHIM, help=f"console script name (default {SHIM})")
     parser.add_argument("--entry-point", help="module:function (default: from pyproject.toml)")
-    parser.add_argument("--mode", choices=("onefile", "onedir"), default="onefile")
+    parser.add_argument("--mode", choices=("sfx", "onefile", "onedir"), default="sfx")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="archive directory")
     parser.add_argument("--no-archive", action="store_true", help="build only, no .tar.gz")
     parser.add_argument("--force", action="store_true", help="rebuild even when cached")
@@ -285,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.print_path:
         print(executable)
-    if not args.no_archive and target.mode == "onefile":
+    if not args.no_archive and target.mode != "onedir":
         archive = release_archive(executable, args.out, target.name)
         log(f"wrote {archive.relative_to(ROOT) if archive.is_relative_to(ROOT) else archive}")
     return 0

@@ -12,7 +12,9 @@ APT_PACKAGES=(
   containerd
   curl
   docker-registry
+  gcc
   iproute2
+  libc6-dev
   openssl
   redis-server
   runc

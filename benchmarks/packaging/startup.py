@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Start-up of a PyInstaller-built entry point, onefile against onedir against the venv.
+"""Start-up of a PyInstaller-built entry point: sfx (first start, which unpacks, and later
+ones), onefile, onedir and the venv.
 
     .venv/bin/python benchmarks/packaging/startup.py [--script containerd-shim-spin-v2] [-n 10]
         [--args=-v]
@@ -19,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,14 +58,30 @@ def main() -> None:
     parser.add_argument("--args", default="-v")
     args = parser.parse_args()
     extra = shlex.split(args.args)
-    onefile, onedir = built(args.script, "onefile"), built(args.script, "onedir")
+    sfx, onefile = built(args.script, "sfx"), built(args.script, "onefile")
+    onedir = built(args.script, "onedir")
     venv = shutil.which(args.script, path=str(Path(sys.executable).parent))
-    forms = [("onefile", onefile, onefile), ("onedir", onedir, onedir.parent)]
+    with tempfile.TemporaryDirectory() as scratch:
+        cold = []
+        for run in range(args.n):
+            fresh = Path(scratch) / str(run) / args.script
+            fresh.parent.mkdir()
+            shutil.copy2(sfx, fresh)
+            cold += timings([str(fresh), *extra], 1)
+    warm_sfx = Path(tempfile.mkdtemp()) / args.script
+    shutil.copy2(sfx, warm_sfx)
+    timings([str(warm_sfx), *extra], 1)  # unpacks
+    forms = [
+        ("sfx", warm_sfx, sfx),
+        ("onefile", onefile, onefile),
+        ("onedir", onedir, onedir.parent),
+    ]
     if venv:
         forms.append(("venv console script", Path(venv), Path(venv)))
     print(f"# {platform.node()} {platform.machine()} {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}; {args.script} {args.args}; {args.n} runs")  # fmt: skip
     print(f"{'form':<22}{'best s':>8}{'median s':>10}{'size MiB':>10}")
+    print(f"{'sfx, first start':<22}{min(cold):>8.3f}{statistics.median(cold):>10.3f}")
     for name, exe, on_disk in forms:
         runs = timings([str(exe), *extra], args.n)
         print(f"{name:<22}{min(runs):>8.3f}{statistics.median(runs):>10.3f}"

@@ -55,6 +55,26 @@ def test_executable_runs_without_the_venv(shim_bin: Path) -> None:
     assert result.stdout.startswith(f"{SHIM} (spinkube) version")
 
 
+def test_renamed_executable_unpacks_once_even_when_started_twice_at_once(
+    shim_bin: Path, tmp_path: Path
+) -> None:
+    renamed = tmp_path / "containerd-shim-spin-test"  # as the downloader renames it
+    renamed.write_bytes((shim_bin / SHIM).read_bytes())
+    renamed.chmod(0o755)
+
+    runs = [
+        subprocess.Popen([str(renamed), "-v"], stdout=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0]
+    assert all(out.startswith(f"{SHIM} (spinkube) version") for out in outputs)
+    unpacked = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert len(unpacked) == 1, unpacked
+    assert unpacked[0].startswith(".containerd-shim-spin-test-")
+    assert ".partial" not in unpacked[0]
+
+
 @pytest.mark.apps
 def test_built_shim_runs_a_plain_app_image_under_containerd(shim_bin: Path, tmp_path: Path) -> None:
     reason = containerd_missing()
