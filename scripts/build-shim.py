@@ -11,9 +11,12 @@ pyproject.toml (or give ``--entry-point``). The executable bundles CPython, the 
 dependencies; a node needs nothing but glibc (the build machine's glibc version or newer).
 
 Modes (docs/images.md has the measured start-up):
-* ``onefile``: one file that unpacks itself into ``$TMPDIR`` on every start (slower start).
-  The shim's release archive uses it, because the runtime-class-manager's downloader and
-  installer (like upstream's) install every *file* of the archive as a shim binary.
+* ``sfx`` (default): one file, a small static launcher (scripts/sfx-launcher.c, built with gcc)
+  followed by a tar of the onedir build; the first start unpacks it beside the executable
+  (``.<name>-<id>/``), every later start execs it directly. The release archive uses it: the
+  runtime-class-manager's downloader and installer (like upstream's) install every *file* of the
+  archive as a shim binary, and the shim starts on every pod's path.
+* ``onefile``: PyInstaller's one file, which unpacks itself into ``$TMPDIR`` on *every* start.
 * ``onedir``: the executable plus an ``_internal/`` directory; starts without unpacking. The
   container images use it.
 
