@@ -10,6 +10,7 @@ APT_PACKAGES=(
   busybox-static
   ca-certificates
   containerd
+  containernetworking-plugins
   curl
   docker-registry
   gcc

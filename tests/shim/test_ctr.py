@@ -99,6 +99,60 @@ def exit_code(ctrd: Containerd, name: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def test_spec_bind_mounts_land_on_the_apps_rootfs_in_its_own_mount_namespace(
+    containerd: Containerd, hello_image: str, tmp_path: Path
+):
+    config = tmp_path / "runtime-config.toml"
+    config.write_text("# the operator's runtime config\n")
+    mount = f"type=bind,src={config},dst=/runtime-config.toml,options=rbind:ro"
+    with network_namespace() as netns:
+        run_app(containerd, hello_image, "app", netns, tmp_path / "app.log", "--mount", mount)
+        eventually(lambda: http_get(netns), timeout=60)
+        target = containerd.bundle("app") / "rootfs" / "runtime-config.toml"
+        seen = subprocess.run(
+            ["nsenter", "-t", str(task_pid(containerd, "app")), "-m", "cat", str(target)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert seen.stdout == "# the operator's runtime config\n"
+        assert not target.is_mount()  # the host does not see the app's mounts
+        containerd.ctr("task", "kill", "app")
+        assert exit_code(containerd, "app") == 0
+        remove(containerd, "app")
+    shim_left_nothing(containerd)
+
+
+def test_attached_run_relays_a_startup_error_through_containerds_fifos(
+    containerd: Containerd, hello_image: str
+):
+    done = containerd.ctr(
+        "run", "--rm", "--runtime", RUNTIME, "--env", "SPIN_COMPONENTS_TO_RETAIN=nope",
+        hello_image, "app", "/",
+        check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert (
+        "failed to resolve application with only [nope] components retained by configured "
+        "environment variable SPIN_COMPONENTS_TO_RETAIN"
+    ) in done.stdout + done.stderr
+    shim_left_nothing(containerd)
+
+
+def test_second_pod_of_an_app_starts_from_the_node_compile_cache(
+    containerd: Containerd, hello_image: str, tmp_path: Path
+):
+    with network_namespace() as first, network_namespace() as second:
+        run_app(containerd, hello_image, "first", first, tmp_path / "first.log")
+        eventually(lambda: http_get(first), timeout=60)
+        run_app(containerd, hello_image, "second", second, tmp_path / "second.log")
+        assert eventually(lambda: http_get(second), timeout=60) == HELLO_BODY
+        assert "compiling" not in (tmp_path / "second.log").read_text()
+        for name in ("first", "second"):
+            containerd.ctr("task", "kill", name)
+            assert exit_code(containerd, name) == 0
+            remove(containerd, name)
+    shim_left_nothing(containerd)
+
+
 def test_ordinary_container_runs_with_runc_and_keeps_its_exit_code(
     containerd: Containerd, busybox_image: str
 ):
@@ -242,6 +296,25 @@ def test_bad_spin_toml_ends_the_task_with_a_clear_message(
         assert "error:" in text
         assert "Traceback" not in text
         remove(containerd, "broken")
+    shim_left_nothing(containerd)
+
+
+def test_unsupported_trigger_type_gets_upstreams_message(
+    containerd: Containerd, import_app: ImportApp, tmp_path: Path
+):
+    manifest = (REPO / "apps" / "hello" / "spin.toml").read_text()
+    manifest += '\n[[trigger.cron]]\ncomponent = "hello"\ncron_expression = "* * * * *"\n'
+    files = {"spin.toml": manifest.encode(), "app.wasm": REPO / "apps" / "hello" / "app.wasm"}
+    ref = import_app("docker.io/local/cron:1", files)
+    log = tmp_path / "app.log"
+    with network_namespace() as netns:
+        run_app(containerd, ref, "cron", netns, log)
+        assert exit_code(containerd, "cron") != 0
+        assert (
+            "Only Http, Redis, MQTT, SQS, and Command triggers are currently supported. "
+            'Found unsupported trigger: "cron"'
+        ) in log.read_text()
+        remove(containerd, "cron")
     shim_left_nothing(containerd)
 
 

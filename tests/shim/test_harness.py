@@ -25,6 +25,7 @@ def test_cleanup_removes_tasks_mounts_and_cgroups(busybox_image: str, containerd
     assert not _running(pid)
     assert not mounts_under(containerd.dir)
     assert not any((m / containerd.namespace).exists() for m in cgroup_mounts())
+    assert containerd.cgroup_parent == f"/{containerd.namespace}"
     assert not containerd.dir.exists()
 
 

@@ -11,12 +11,12 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from google.protobuf.message import Message
 
 from spinkube.shim.proto import events_task_pb2 as ev
-from spinkube.shim.task import Status
+from spinkube.shim.service import TaskService
+from spinkube.shim.task import Status, Task
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ INTERVAL_S = 0.25
 
 
 class OomWatcher:
-    def __init__(self, service: Any, publish: Callable[[Message], None]) -> None:
+    def __init__(self, service: TaskService, publish: Callable[[Message], None]) -> None:
         self.service = service
         self.publish = publish
         self._seen: dict[str, int] = {}
@@ -35,11 +35,14 @@ class OomWatcher:
     def _run(self) -> None:
         while True:
             time.sleep(INTERVAL_S)
-            for task in list(self.service.tasks.values()):
+            tasks = list(self.service.tasks.values())
+            for task in tasks:
                 with contextlib.suppress(Exception):
                     self.check(task)
+            for gone in set(self._seen) - {t.id for t in tasks}:
+                del self._seen[gone]
 
-    def check(self, task: Any) -> None:
+    def check(self, task: Task) -> None:
         group = task.container.cgroup()
         if group is None or task.status == Status.STOPPED:
             return

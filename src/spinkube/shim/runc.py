@@ -16,7 +16,7 @@ from typing import Any
 from spinkube.shim.cgroups import Cgroup, check_path
 from spinkube.shim.container import CreateSpec, write_state
 from spinkube.shim.errors import ContainerError
-from spinkube.shim.mounts import mount_rootfs, umount
+from spinkube.shim.mounts import is_mounted, mount_rootfs, umount
 from spinkube.shim.reaper import Reaper
 from spinkube.shim.stdio import Stdio
 
@@ -82,7 +82,7 @@ class RuncContainer:
 
     def create(self) -> int:
         spec = self.spec
-        if spec.rootfs_mounts:
+        if spec.rootfs_mounts and not is_mounted(spec.rootfs):
             mount_rootfs(spec.rootfs_mounts, spec.rootfs)
         pid_file = spec.bundle / "init.pid"
         stdio = self._stdio.open()

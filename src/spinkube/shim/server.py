@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from spinkube.shim import ttrpc
@@ -75,8 +76,8 @@ class Shim:
         self.server.close()
         self._stopped.set()
 
-    def watch_exit(self, task: Task, callback: object) -> None:
-        self.reaper.on_exit(task.pid, lambda _pid, status: callback(status))  # type: ignore[operator]
+    def watch_exit(self, task: Task, callback: Callable[[int], None]) -> None:
+        self.reaper.on_exit(task.pid, lambda _pid, status: callback(status))
 
     def make_container(self, req: pb.CreateTaskRequest, mounts: tuple[Mount, ...]) -> Container:
         bundle = Path(req.bundle)
@@ -109,9 +110,9 @@ class Shim:
         return spin
 
     def _classify(self, spec: CreateSpec) -> str:
-        """Looks at the rootfs (mounted for the look, left mounted for the container)."""
-        mounted_here = bool(spec.rootfs_mounts) and not is_mounted(spec.rootfs)
-        if mounted_here:
+        """Looks at the rootfs, mounting it for the look; it stays mounted for the container
+        (which then does not mount it again), and is unmounted if the look fails."""
+        if spec.rootfs_mounts and not is_mounted(spec.rootfs):
             mount_rootfs(spec.rootfs_mounts, spec.rootfs)
         try:
             if is_linux_container(spec.args, spec.env, spec.rootfs):
@@ -119,9 +120,9 @@ class Shim:
             if (spec.rootfs / MANIFEST).is_file():
                 return "spin"
             raise ContainerError(no_app_message(spec))
-        finally:
-            if mounted_here:
-                umount(str(spec.rootfs))
+        except BaseException:
+            umount(str(spec.rootfs))
+            raise
 
 
 def preload() -> None:

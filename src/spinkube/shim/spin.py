@@ -16,7 +16,7 @@ from typing import Any
 from spinkube.shim.cgroups import Cgroup, apply_resources, check_path
 from spinkube.shim.container import CreateSpec, write_state
 from spinkube.shim.errors import ContainerError
-from spinkube.shim.mounts import mount_rootfs, umount
+from spinkube.shim.mounts import is_mounted, mount_rootfs, umount
 from spinkube.shim.stdio import Stdio
 
 MANIFEST = "spin.toml"
@@ -48,7 +48,7 @@ class SpinContainer:
         from spinkube.shim import spinapp  # the runtime and wasmtime: loaded once per shim
 
         spec = self.spec
-        if spec.rootfs_mounts:
+        if spec.rootfs_mounts and not is_mounted(spec.rootfs):
             mount_rootfs(spec.rootfs_mounts, spec.rootfs)
         try:
             if self._cgroup is not None:

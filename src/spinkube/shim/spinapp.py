@@ -21,6 +21,7 @@ import ctypes
 import os
 import signal
 import sys
+import tomllib
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -172,6 +173,7 @@ def serve(spec: CreateSpec, cache_dir: Path) -> int:
     configure("plain")
     try:
         config = up_config(spec.rootfs, environ, cache_dir)
+        check_trigger_types(config.app.source)
         return up(config, backend=WasmBackend(cache_dir=cache_dir), retained_by=RETAINED_BY)
     except StartupError as exc:
         print(f"error: {exc.message}", file=sys.stderr, flush=True)
@@ -181,6 +183,35 @@ def serve(spec: CreateSpec, cache_dir: Path) -> int:
         return int(ExitCode.APP)
     finally:
         sys.stderr.flush()
+
+
+SUPPORTED_TRIGGERS = ("http", "redis", "sqs", "command", "mqtt")
+"""containerd-shim-spin's triggers; the runtime serves ``http`` and warns about the others."""
+
+
+def check_trigger_types(source: str) -> None:
+    """Upstream's refusal of trigger types it does not know (upstream-behaviour §5.3), before
+    the manifest is loaded; a manifest that does not parse is left to the loader's message."""
+    try:
+        manifest = tomllib.loads(Path(source).read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    for trigger_type in _trigger_types(manifest):
+        if trigger_type not in SUPPORTED_TRIGGERS:
+            raise StartupError(
+                "Only Http, Redis, MQTT, SQS, and Command triggers are currently supported. "
+                f'Found unsupported trigger: "{trigger_type}"'
+            )
+
+
+def _trigger_types(manifest: Mapping[str, object]) -> list[str]:
+    """``[[trigger.<type>]]`` tables (manifest v2), or v1's ``trigger = {type = ...}``."""
+    trigger = manifest.get("trigger")
+    if not isinstance(trigger, dict):
+        return []
+    if manifest.get("spin_manifest_version") == 2:
+        return [str(name) for name in trigger]
+    return [str(trigger["type"])] if "type" in trigger else []
 
 
 def up_config(rootfs: Path, environ: Mapping[str, str], cache_dir: Path) -> cfg.UpConfig:

@@ -8,7 +8,7 @@ tarballs built from files, and a cleanup that removes everything it started, by 
 
 Cleanup (also after a failed test): containerd, every shim whose ``-address`` is this
 containerd's socket and their descendants, every process in this namespace's cgroups, mounts under
-the temp dir, the namespace's cgroups, and the temp dir. Needs root (mounts, cgroups).
+the temp dir, the run's cgroups (``cgroup_parent``), and the temp dir. Needs root (mounts, cgroups).
 """
 
 from __future__ import annotations
@@ -56,6 +56,11 @@ class Containerd:
     dir: Path
     """The temp dir holding config, root, state, sockets and the log."""
     namespace: str
+    cgroup_parent: str = ""
+    """The top cgroup of this run's tasks (``/<name>``), the only cgroups cleanup touches.
+    ``ctr`` puts tasks in ``/<namespace>/<id>``, so it is the namespace; CRI users (namespace
+    ``k8s.io``, shared with other runs) must set ``linux.cgroup_parent`` of their pod sandboxes
+    to it."""
     path: tuple[Path, ...] = ()
     """Directories put in front of containerd's PATH (where it looks up ``containerd-shim-*``)."""
     cri: bool = False
@@ -188,8 +193,9 @@ class Containerd:
         cgroups below the namespace's, shim sockets. Empty once everything was cleaned up."""
         found = [f"shim pid {pid}" for pid in self.shim_pids()]
         found += [f"mount {point}" for point in mounts_under(self.dir)]
-        found += [f"cgroup {group}" for group in _namespace_cgroups(self.namespace)]
-        found = [f for f in found if not f.endswith(f"/{self.namespace}")]
+        top = self.cgroup_parent.strip("/")
+        found += [f"cgroup {group}" for group in _namespace_cgroups(top)]
+        found = [f for f in found if not f.endswith(f"/{top}")]
         sockets = self.address.parent / "s"
         found += [f"socket {s}" for s in sockets.iterdir()] if sockets.is_dir() else []
         return found
@@ -227,9 +233,12 @@ def running_containerd(
     """
     # Unix socket paths are limited to 108 bytes: keep the dir short, not under pytest's tmp.
     workdir = Path(tempfile.mkdtemp(prefix="ctrd-", dir="/tmp"))
+    unique = f"spinkube-test-{uuid.uuid4().hex[:8]}"
+    chosen = namespace or ("k8s.io" if cri else unique)
     ctrd = Containerd(
         dir=workdir,
-        namespace=namespace or ("k8s.io" if cri else f"spinkube-test-{uuid.uuid4().hex[:8]}"),
+        namespace=chosen,
+        cgroup_parent="/" + (unique if cri or namespace else chosen),
         path=tuple(path),
         cri=cri,
     )
@@ -290,19 +299,20 @@ def _environment(path: Sequence[Path]) -> dict[str, str]:
 
 
 def cleanup(ctrd: Containerd) -> None:
-    """Stops containerd, kills its shims, their workloads and everything in the namespace's
-    cgroups (by pid), unmounts what is mounted under the temp dir, removes the namespace's
-    cgroups and the temp dir."""
+    """Stops containerd, kills its shims, their workloads and everything in the run's cgroups
+    (by pid), unmounts what is mounted under the temp dir, removes the run's cgroups (never a
+    shared one: ``cgroup_parent`` is unique per run) and the temp dir."""
     for process in [*ctrd.helpers, ctrd.process]:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait(timeout=30)
     victims = set(ctrd.shim_pids())
     victims |= _descendants(victims)
-    victims |= set(_cgroup_pids(ctrd.namespace))
+    top = ctrd.cgroup_parent.strip("/")
+    victims |= set(_cgroup_pids(top))
     _kill_all(victims)
     _unmount_under(ctrd.dir)
-    _remove_cgroups(ctrd.namespace)
+    _remove_cgroups(top)
     shutil.rmtree(ctrd.dir, ignore_errors=True)
 
 
@@ -344,19 +354,19 @@ def cgroup_mounts() -> list[Path]:
     return mounts
 
 
-def _namespace_cgroups(namespace: str) -> list[Path]:
-    """The namespace's cgroup dirs (``/<namespace>`` in each hierarchy), deepest first."""
+def _namespace_cgroups(name: str) -> list[Path]:
+    """The cgroup dirs at and below ``/<name>`` in each hierarchy, deepest first."""
     found: list[Path] = []
     for mount in cgroup_mounts():
-        top = mount / namespace
+        top = mount / name
         if top.is_dir():
             found += [Path(d) for d, _s, _f in os.walk(top)]
     return sorted(found, key=lambda p: len(p.parts), reverse=True)
 
 
-def _cgroup_pids(namespace: str) -> list[int]:
+def _cgroup_pids(name: str) -> list[int]:
     pids = []
-    for group in _namespace_cgroups(namespace):
+    for group in _namespace_cgroups(name):
         with contextlib.suppress(OSError):
             pids += [int(p) for p in (group / "cgroup.procs").read_text().split()]
     return pids
@@ -402,12 +412,12 @@ def _unmount_under(directory: Path) -> None:
                 subprocess.run(["umount", "-l", str(point)], capture_output=True, check=False)
 
 
-def _remove_cgroups(namespace: str) -> None:
+def _remove_cgroups(name: str) -> None:
     def removed() -> bool:
-        for group in _namespace_cgroups(namespace):
+        for group in _namespace_cgroups(name):
             with contextlib.suppress(OSError):
                 group.rmdir()
-        return not _namespace_cgroups(namespace)
+        return not _namespace_cgroups(name)
 
     eventually(removed, timeout=30)
 
