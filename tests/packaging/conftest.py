@@ -17,6 +17,7 @@ from spinkube.testing.containerd import Containerd, containerd_missing, running_
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIM = "containerd-shim-spin-v2"
+BUILD_TIMEOUT = 1800
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -24,11 +25,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.slow)
+            # The first test of a session pays the cold PyInstaller builds (minutes on a busy
+            # 2-core machine); later ones and warm caches take seconds.
+            item.add_marker(pytest.mark.timeout(BUILD_TIMEOUT))
 
 
 def run_script(*args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=BUILD_TIMEOUT,
     )
     assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stderr[-4000:]}"
     return result
