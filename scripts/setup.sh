@@ -8,10 +8,14 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   apache2-utils
   busybox-static
+  ca-certificates
   containerd
   containernetworking-plugins
+  curl
   docker-registry
+  gcc
   iproute2
+  libc6-dev
   openssl
   redis-server
   runc
@@ -38,7 +42,7 @@ stamp=.venv/.spinkube-deps
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python dependencies"
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,rcm,runtime,rcm-node,shim,dev]'
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,rcm,runtime,rcm-node,shim,dist,dev]'
   echo "$want" > "$stamp"
 fi
 

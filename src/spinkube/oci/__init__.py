@@ -10,7 +10,11 @@ Public API::
     push(app_dir_or_spin_toml, ref, client=, archive=None)
         -> PushResult(reference, digest, artifact, uploaded)
     build_artifact(app, archive=None) -> Artifact(manifest, config, layers, locked)
-    oci.push.push_artifact(artifact, ref, client=)   # upload a hand-made artifact
+    oci.push.push_artifact(artifact_or_image, ref, client=)   # upload a built artifact or image
+    oci.push.push_app_image(app, ref, client=, platform=None)  # the app as a plain runnable image
+    oci.app_image.build_app_image(app, platform=None) -> oci.image.Image
+    oci.image: Entry, build_layer, ImageConfig, Platform, build_image   # any runnable image
+    oci.image_layout.save_layout([Named(ref, image)], dest)   # OCI layout dir, or .tar
 
     Credentials(username, password, identity_token); CredentialStore({host: Credentials})
     load_docker_config(path=None) ; from_docker_config(dict|str) ; from_pull_secret(secret.data)

@@ -150,7 +150,7 @@ def _assemble(app: App, locked: dict[str, Any], layers: list[Blob]) -> Artifact:
         "config": config.descriptor(),
         "layers": [layer.descriptor() for layer in layers],
     }
-    annotations = _annotations(app)
+    annotations = app_annotations(app)
     if annotations:
         manifest["annotations"] = annotations
     return Artifact(_json(manifest), config, tuple(layers), locked)
@@ -163,7 +163,7 @@ def _content_ref(blob: Blob) -> dict[str, str]:
     return ref
 
 
-def _annotations(app: App) -> dict[str, str]:
+def app_annotations(app: App) -> dict[str, str]:
     values = {
         "org.opencontainers.image.title": app.name,
         "org.opencontainers.image.version": app.version,

@@ -1,5 +1,6 @@
 """Push a Spin app (``spin registry push``): build the artifact, upload what the registry lacks,
-then the manifest; the manifest digest comes back."""
+then the manifest; the manifest digest comes back. :func:`push_app_image` pushes the app as a
+plain runnable image instead, and :func:`push_artifact` any built artifact or image."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from spinkube.oci.app_image import build_app_image
 from spinkube.oci.client import RegistryClient
 from spinkube.oci.errors import OciError
+from spinkube.oci.image import Image, Platform
 from spinkube.oci.layout import OCI_MANIFEST, Artifact, build_artifact
 from spinkube.oci.reference import Reference
 from spinkube.oci.registry import blob_exists, put_manifest, upload_blob
@@ -21,7 +24,7 @@ logger = logging.getLogger(__name__)
 class PushResult:
     reference: Reference
     digest: str
-    artifact: Artifact
+    artifact: Artifact | Image
     uploaded: int
     """How many blobs were uploaded (the others were already in the registry)."""
 
@@ -43,7 +46,25 @@ def push(
     return push_artifact(artifact, ref, client=client)
 
 
-def push_artifact(artifact: Artifact, ref: Reference, *, client: RegistryClient) -> PushResult:
+def push_app_image(
+    app: str | Path,
+    reference: str | Reference,
+    *,
+    client: RegistryClient,
+    platform: Platform | None = None,
+) -> PushResult:
+    """Push the app as a plain runnable image (:func:`~spinkube.oci.app_image.build_app_image`)."""
+    ref = reference if isinstance(reference, Reference) else Reference.parse(reference)
+    try:
+        image = build_app_image(load_manifest(app), platform=platform)
+    except (SpinAppError, OSError, ValueError) as e:
+        raise OciError(f"cannot package {app}: {e}") from e
+    return push_artifact(image, ref, client=client)
+
+
+def push_artifact(
+    artifact: Artifact | Image, ref: Reference, *, client: RegistryClient
+) -> PushResult:
     uploaded = 0
     for blob in (*artifact.layers, artifact.config):
         if blob_exists(client, ref, blob.digest):

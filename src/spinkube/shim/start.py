@@ -92,10 +92,16 @@ def _spawn_server(args: ShimArgs, path: Path, bundle: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=log,
             pass_fds=(listener.fileno(),),
-            env={**os.environ, "SPINKUBE_SHIM_LISTEN_FD": str(listener.fileno())},
+            env={**os.environ, **_independent(), "SPINKUBE_SHIM_LISTEN_FD": str(listener.fileno())},
             start_new_session=True,
         )
     listener.close()
+
+
+def _independent() -> dict[str, str]:
+    """For a PyInstaller onefile build: the server unpacks its own copy instead of reusing the
+    directory of this ``start`` process, which is removed when ``start`` exits."""
+    return {"PYINSTALLER_RESET_ENVIRONMENT": "1"} if getattr(sys, "frozen", False) else {}
 
 
 def self_command() -> list[str]:
