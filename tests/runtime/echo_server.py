@@ -6,6 +6,8 @@ Usage: python echo_server.py HOST:PORT WORKERS MAX_BODY [IDLE_TIMEOUT_S]
   /raise  the handler raises (the server must answer 500 and keep serving)
   /exit   the worker process dies (the supervisor must restart it)
   /pid    200 with the worker's pid
+  /split  a header value holding CR LF and a whole second response (the server must answer 500)
+  /lie    content-length 5 on a 50-byte body (the server must answer 500)
   other   200 "ok"
 """
 
@@ -30,6 +32,11 @@ def handle(request: Request) -> Response:
         raise RuntimeError("handler failed on purpose")
     if path == "/exit":
         os._exit(3)
+    if path == "/split":
+        forged = b"ok\r\ncontent-length: 0\r\n\r\nHTTP/1.1 200 OK\r\nx-forged: yes"
+        return Response(200, [("x-value", forged)], b"split")
+    if path == "/lie":
+        return Response(200, [("content-length", b"5")], b"0123456789" * 5)
     if path == "/pid":
         return Response(200, [], str(os.getpid()).encode())
     return Response(200, [("content-type", b"text/plain")], b"ok")

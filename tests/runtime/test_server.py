@@ -148,6 +148,16 @@ def test_a_failing_handler_gives_500_and_the_worker_keeps_serving(server, raw) -
     assert conn.read_response()[::2] == (200, b"ok")
 
 
+@pytest.mark.parametrize("path", ["/split", "/lie"])
+def test_a_response_the_grammar_forbids_is_never_written(server, raw, path: str) -> None:
+    conn = raw(server.port)
+    conn.send(get(path) + get("/ok"))
+    status, _, body = conn.read_response()
+    assert (status, conn.read_response()[2]) == (500, b"ok")
+    assert b"forged" not in body
+    assert b"0123456789" not in body
+
+
 def test_a_dead_worker_is_restarted(server) -> None:
     first = httpx.get(server.url("/pid")).text
     with pytest.raises(httpx.TransportError):

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from spinkube.runtime.server.accesslog import AccessLog
-from spinkube.runtime.server.framing import write_response
+from spinkube.runtime.server.framing import checked, write_response
 from spinkube.runtime.server.messages import Handler, Request, Response, StreamHandler, plain
 from spinkube.runtime.server.parsing import (
     MAX_HEAD_BYTES,
@@ -216,6 +216,8 @@ class HttpConnection(asyncio.Protocol):
                 return out.status, out.sent, out.keep_alive
         else:
             response = self._call_handler(request)
+        what = f"response to {request.method} {request.target}"
+        response = checked(response, head_only=head_only, what=what)
         return response.status, self._write(response, keep_alive, head_only), keep_alive
 
     def _call_handler(self, request: Request) -> Response:

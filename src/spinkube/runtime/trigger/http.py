@@ -27,6 +27,14 @@ SPIN_HEADERS = frozenset(
     )
 )
 """Set by the trigger; a client's own values for these are dropped, as Spin replaces them."""
+PATH_MATCH_PREFIX = "spin-path-match-"
+"""``spin-path-match-<param>``: set per route parameter; every client-sent one is dropped, so a
+guest never sees a value the client made up (``spin-path-match-id: admin``)."""
+
+
+def is_runtime_header(name: str) -> bool:
+    """Whether the trigger owns header ``name`` (lower-case): a client may not send it."""
+    return name in SPIN_HEADERS or name.startswith(PATH_MATCH_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +131,7 @@ class HttpTrigger:
         return Response(answer.status, answer.headers, answer.body)
 
     def _guest_headers(self, request: Request, routed: Routed) -> Headers:
-        headers = [h for h in request.headers if h[0] not in SPIN_HEADERS]
+        headers = [h for h in request.headers if not is_runtime_header(h[0])]
         entry = routed.entry
         full_url = f"{self._scheme}://{request.authority}{request.target}"
         headers += (
@@ -136,7 +144,7 @@ class HttpTrigger:
             ("spin-client-addr", request.client.encode()),
         )
         for name, value in routed.params.items():
-            headers.append((f"spin-path-match-{name.lower()}", value.encode("latin-1")))
+            headers.append((PATH_MATCH_PREFIX + name.lower(), value.encode("latin-1")))
         return headers
 
     def _well_known(self, name: str) -> Response:
