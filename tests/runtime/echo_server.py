@@ -1,6 +1,6 @@
 """A test server: the runtime's pre-fork HTTP server with a Python handler instead of a guest.
 
-Usage: python echo_server.py HOST:PORT WORKERS MAX_BODY [IDLE_TIMEOUT_S]
+Usage: python echo_server.py HOST:PORT WORKERS MAX_BODY [IDLE_TIMEOUT_S [HEAD_TIMEOUT_S]]
 
   /echo   200 with the request body (and x-body-length)
   /raise  the handler raises (the server must answer 500 and keep serving)
@@ -45,6 +45,7 @@ def handle(request: Request) -> Response:
 def main() -> int:
     address, workers, max_body = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     idle_timeout_s = float(sys.argv[4]) if len(sys.argv) > 4 else 60.0
+    head_timeout_s = float(sys.argv[5]) if len(sys.argv) > 5 else 10.0
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     listeners = bind_listeners(address, workers)
     settings = WorkerSettings(
@@ -53,6 +54,7 @@ def main() -> int:
         access_log=True,
         default_authority=address,
         idle_timeout_s=idle_timeout_s,
+        head_timeout_s=head_timeout_s,
     )
     supervisor = Supervisor(
         listeners=listeners,

@@ -121,6 +121,12 @@ def test_head_has_length_but_no_body(server, raw) -> None:
         (b"POST /echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
         (b"POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
         (b"GET /ok HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+        (b"GET /ok HTTP/1.1\r\n" + b"a:b\r\n" * 10_000 + b"\r\n", 431),
+        (b"GET /ok HTTP/1.1\nHost: x\n\n", 400),
+        (b"GET /ok\r\n", 400),
+        (b"GET /\xff HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET /ok HTTP/1.1\r\nX-Value: a\x00b\r\n\r\n", 400),
+        (b"GET /ok HTTP/1.1\r\nX-Value: a\rb\r\n\r\n", 400),
     ],
     ids=[
         "garbage",
@@ -131,6 +137,12 @@ def test_head_has_length_but_no_body(server, raw) -> None:
         "negative",
         "gzip",
         "huge-head",
+        "too-many-headers",
+        "lf-only-head",
+        "bare-request-line",
+        "0xff-in-target",
+        "nul-in-value",
+        "bare-cr-in-value",
     ],
 )
 def test_malformed_requests_are_refused(server, raw, request_bytes: bytes, status: int) -> None:
@@ -214,3 +226,25 @@ def test_silent_connections_are_closed_after_the_idle_timeout(echo_server, raw) 
     stalled.send(b"GET /ok HTTP/1.1\r\n")  # a head that never ends
     assert idle.is_closed_by_peer()  # blocks until the server closes it (30 s socket timeout)
     assert stalled.is_closed_by_peer()
+
+
+def test_a_head_trickling_in_past_its_deadline_gets_408_and_is_closed(echo_server, raw) -> None:
+    served = echo_server(head_timeout_s=1.0)  # the idle timeout stays at 60 s
+    conn = raw(served.port)
+    conn.send(b"GET /ok HTTP/1.1\r\n")
+    conn.sock.settimeout(0.2)
+    received = b""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            conn.send(b"x")  # one byte of a header name at a time, never a whole line
+        try:
+            data = conn.sock.recv(1 << 16)
+        except TimeoutError:
+            continue
+        except ConnectionResetError:
+            break
+        if not data:
+            break
+        received += data
+    assert received.startswith(b"HTTP/1.1 408 ")

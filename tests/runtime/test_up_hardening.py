@@ -5,6 +5,7 @@ or response splitting, no desync past a declared length, no spoofed ``spin-*`` h
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,92 @@ def test_client_sent_spin_headers_never_reach_the_guest(
     wire = get(f"/q/{header}", f"{header}: admin", f"{header.upper()}: admin2", close=True)
     status, _, body = split_response(exchange(served.port, wire))
     assert (status, body) == (200, expected + b"|")
+
+
+# -- 5. one slow guest never stalls its worker ------------------------------------------------
+
+
+def answers_within(port: int, path: str, seconds: float) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as sock:
+        sock.sendall(get(path, close=True))
+        received = b""
+        while data := sock.recv(1 << 16):
+            received += data
+        return received
+
+
+@pytest.mark.parametrize("slow", ["/zzz", "/loop"], ids=["sleeping", "computing"])
+def test_a_slow_guest_does_not_stall_the_other_requests_of_its_worker(
+    run_runtime, app: Path, slow: str
+) -> None:
+    served = run_runtime(app, "--request-timeout", "60", "--grace-period", "1")
+    with socket.create_connection(("127.0.0.1", served.port), timeout=30) as slow_conn:
+        slow_conn.sendall(get(slow))
+        for _ in range(3):
+            assert answers_within(served.port, "/", 30).endswith(b"\r\n\r\nhello")
+        slow_conn.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            slow_conn.recv(1)  # the slow guest is still at it: nothing came back yet
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--concurrency", "0"], {}), ([], {"SPINKUBE_CONCURRENCY": "17"})],
+    ids=["flag", "env"],
+)
+def test_a_concurrency_out_of_range_is_a_usage_error(
+    helpers, app: Path, tmp_path: Path, args: list[str], env: dict[str, str]
+) -> None:
+    listen = f"127.0.0.1:{helpers.free_port()}"
+    result = helpers.run_to_exit(
+        ["up", "-f", str(app), "--listen", listen, *args], env=env, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "--concurrency" in result.stderr
+    assert "1<=x<=16" in result.stderr
+
+
+# -- 7. clients that never read do not grow the worker's memory -------------------------------
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def worker_pid(parent: int) -> int:
+    children = [
+        int(pid)
+        for task in Path(f"/proc/{parent}/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    ]
+    assert len(children) == 1, children
+    return children[0]
+
+
+def test_responses_to_clients_that_never_read_stay_bounded_per_connection(
+    run_runtime, app: Path
+) -> None:
+    served = run_runtime(app)
+    worker = worker_pid(served.process.pid)
+    before = rss_bytes(worker)
+    clients = [socket.create_connection(("127.0.0.1", served.port), timeout=30) for _ in range(20)]
+    try:
+        for client in clients:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+            client.sendall(get("/all"))  # 16 MiB each, never read: 320 MiB asked for
+        peak = before
+        for _ in range(40):  # watch the worker while it answers as far as it can
+            peak = max(peak, rss_bytes(worker))
+            time.sleep(0.1)
+        assert peak - before < 96 * 1024 * 1024
+        body = b""
+        clients[0].settimeout(60)
+        while b"\r\n0\r\n\r\n" not in body[-16:]:
+            body += clients[0].recv(1 << 20)
+        assert len(body) > 16 * 1024 * 1024  # the head, the chunk framing and all 16 MiB
+    finally:
+        for client in clients:
+            client.close()

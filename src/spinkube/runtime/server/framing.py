@@ -9,8 +9,8 @@ split or desynchronise the connection.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from typing import Protocol
 
 from spinkube.runtime.fieldsyntax import is_field_value, is_token
 from spinkube.runtime.server.messages import Headers, Response, plain, status_line
@@ -24,6 +24,14 @@ HOP_BY_HOP = frozenset(
 LAST_CHUNK = b"0\r\n\r\n"
 _SMALL_BODY = 64 * 1024
 """Bodies up to this size are joined with the head into one write."""
+
+
+class Writer(Protocol):
+    """Where response bytes go: a transport, or a thread's handle on one (``handoff``)."""
+
+    def write(self, data: bytes) -> None: ...
+
+    def abort(self) -> None: ...
 
 
 class InvalidResponseError(Exception):
@@ -80,7 +88,7 @@ def _check_length(response: Response, *, head_only: bool) -> None:
 
 
 def write_response(
-    transport: asyncio.WriteTransport, response: Response, *, keep_alive: bool, head_only: bool
+    transport: Writer, response: Response, *, keep_alive: bool, head_only: bool
 ) -> int:
     """Writes a complete, :func:`checked` response with ``content-length``; returns the body
     bytes sent. A HEAD answer without a body keeps the length the handler declared."""

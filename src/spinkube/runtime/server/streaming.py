@@ -14,13 +14,13 @@ that waits has its head and the bytes so far sent at once, framed as:
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 
 from spinkube.runtime.server.framing import (
     LAST_CHUNK,
     InvalidResponseError,
+    Writer,
     checked,
     chunk,
     declared_length,
@@ -66,9 +66,7 @@ class ResponseStream:
         "status",
     )
 
-    def __init__(
-        self, transport: asyncio.WriteTransport, *, keep_alive: bool, http10: bool
-    ) -> None:
+    def __init__(self, transport: Writer, *, keep_alive: bool, http10: bool) -> None:
         self._transport = transport
         self.keep_alive = keep_alive
         self._http10 = http10

@@ -24,6 +24,7 @@
 ;;   /k-lie         declares content-length 5 and writes 50 bytes at once
 ;;   /j-lie         the same, streamed: sets the response, sleeps 1 ms, then writes
 ;;   /q/<name>      200 with the values of request header <name>, one per line
+;;   /all           200 with 16 MiB (its first 64 KiB of memory 256 times), written at once
 ;;   anything else  200 "hello"
 ;; Built by the tests: wasm-tools parse -> component embed (world `probe`) -> component new.
 (module
@@ -256,6 +257,16 @@
       (then unreachable))
     (local.get $fields))
 
+  (func $big-answer
+    (local $i i32)
+    (call $start-stream)
+    (block $done (loop $more
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 256)))
+      (call $send (i32.const 0) (i32.const 65536))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $more)))
+    (call $end-stream))
+
   (func $length-lie-streamed
     (call $start-stream-with (call $length-5))
     (call $sleep-ms (i64.const 1))
@@ -391,6 +402,7 @@
       (then (call $respond-with (call $length-5) (i32.const 200) (i32.const 1120) (i32.const 50))
         (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x6a)) (then (call $length-lie-streamed) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x61)) (then (call $big-answer) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x71))
       (then (call $header-values (local.get $request)) (return)))
     (call $respond (i32.const 200) (i32.const 16) (i32.const 5)))
