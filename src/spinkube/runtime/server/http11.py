@@ -306,7 +306,13 @@ class HttpConnection(asyncio.Protocol):
         future: asyncio.Future[Response | None],
     ) -> None:
         """Back on the loop: writes a complete response, then serves what is pipelined."""
-        response = future.result()
+        try:
+            response = future.result()
+        except Exception:  # the handlers' own failures are answered in ``_answer``
+            log.exception("answering %s %s failed", request.method, request.target)
+            self.busy = False
+            self.abort()
+            return
         if response is None:
             assert out is not None
             status, sent, keep_alive = out.status, out.sent, out.keep_alive
