@@ -1,7 +1,7 @@
 """Guests that wait, and the Python guest under load: what concurrency per worker buys.
 
 Usage: python benchmarks/runtime/concurrency.py [--workers 2] [--concurrency N] [--sleepers 0,2,4,8]
-                                          [--parts sleepers,outbound,python10k]
+                                          [--parts sleepers,outbound,python10k,noread,cpu]
 
 * ``sleepers``: the probe guest (tests/runtime/wasm/guests/probe.wat, built with wasm-tools):
   N requests to ``/yawn`` (a guest sleeping 1 s) in flight, then 10 fresh ``/`` (hello) requests
@@ -9,8 +9,14 @@ Usage: python benchmarks/runtime/concurrency.py [--workers 2] [--concurrency N] 
 * ``outbound``: ``apps/outbound-http`` fetching from a loopback server that answers after 50 ms;
   ``wrk -t2 -c16 -d5s``; prints req/s (one guest at a time per worker caps it at
   ``workers / 0.05 s``).
-* ``python10k``: ``apps/hello-python``, ``ab -k -n 10000 -c 64`` (10,000 requests, 64 at a time);
+* ``python10k``: ``apps/hello-python``, ``ab -n 10000 -c 64`` (10,000 requests, 64 at a time);
   prints req/s and the median / p99 latency.
+* ``noread``: 40 clients ask the probe guest for ``/all`` (16 MiB, written at once) and never
+  read; prints the server's RSS (all its processes) before and at its peak (once it has not
+  grown for 15 s).
+* ``cpu``: the server's CPU time (all its processes) per request for ``apps/hello`` (``ab -n
+  20000 -c 16``) and ``apps/hello-python`` (2,000 requests): steadier than req/s on a busy
+  machine, since it counts only the server's own work.
 
 ``--concurrency`` is passed to ``spinkube-runtime up`` when given (leave it out to measure a
 build without the flag). The machine is printed first; the figures are for comparing runs made
@@ -57,6 +63,10 @@ def main() -> int:
             _outbound(args, work)
         if "python10k" in parts:
             _python_10k(args, work)
+        if "noread" in parts:
+            _no_read(args, work)
+        if "cpu" in parts:
+            _cpu_per_request(args, work)
     return 0
 
 
@@ -65,7 +75,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, help="passed to `up` when given")
     parser.add_argument("--sleepers", default="0,2,4,8")
-    parser.add_argument("--parts", default="sleepers,outbound,python10k")
+    parser.add_argument("--parts", default="sleepers,outbound,python10k,noread,cpu")
     return parser.parse_args()
 
 
@@ -118,6 +128,51 @@ def _python_10k(args: argparse.Namespace, work: Path) -> None:
         )
 
 
+def _no_read(args: argparse.Namespace, work: Path) -> None:
+    app = _probe_app(work)
+    with _runtime(args, app, work) as port, contextlib.ExitStack() as stack:
+        pid = _server_pid(port)
+        before = peak = _tree_rss_mb(pid)
+        for _ in range(40):
+            client = stack.enter_context(socket.create_connection(("127.0.0.1", port)))
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+            client.sendall(b"GET /all HTTP/1.1\r\nHost: bench\r\n\r\n")
+        grew_at = time.monotonic()
+        while time.monotonic() - grew_at < 15 and time.monotonic() - grew_at < 120:
+            rss = _tree_rss_mb(pid)
+            if rss > peak + 1:
+                peak, grew_at = rss, time.monotonic()
+            time.sleep(0.25)
+        print(
+            f"  40 clients that never read a 16 MiB answer: server RSS {before:.0f} MiB before, "
+            f"{peak:.0f} MiB at the peak"
+        )
+
+
+def _cpu_per_request(args: argparse.Namespace, work: Path) -> None:
+    for guest, requests in (("hello", 20000), ("hello-python", 2000)):
+        with _runtime(args, REPO / "apps" / guest, work) as port:
+            pid = _server_pid(port)
+            _ab(port, requests // 10)
+            before = _tree_cpu_s(pid)
+            _ab(port, requests)
+            used_us = (_tree_cpu_s(pid) - before) / requests * 1e6
+            print(f"  {guest}: {used_us:.0f} µs of server CPU per request ({requests} requests)")
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """utime + stime of ``pid`` and its children, in seconds."""
+    ticks, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # -- servers and clients ----------------------------------------------------------------------
 
 
@@ -134,6 +189,7 @@ def _runtime(
     process = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
     )
+    _PIDS[port] = process.pid
     try:
         _wait_ready(port, process)
         yield port
@@ -191,7 +247,7 @@ def _delayed_server() -> Iterator[int]:
     loop = asyncio.new_event_loop()
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
             while (await reader.readuntil(b"\r\n\r\n")) is not None:
                 await asyncio.sleep(DELAY_S)
                 writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
@@ -229,7 +285,7 @@ def _wrk(port: int, seconds: int) -> str:
 
 def _ab(port: int, requests: int) -> str:
     return subprocess.run(
-        ["ab", "-q", "-k", "-n", str(requests), "-c", "64", f"http://127.0.0.1:{port}/"],
+        ["ab", "-q", "-n", str(requests), "-c", "64", f"http://127.0.0.1:{port}/"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 
@@ -239,6 +295,25 @@ def _search(pattern: str, text: str) -> str:
     if match is None:
         raise SystemExit(f"no {pattern!r} in:\n{text}")
     return match.group(1)
+
+
+_PIDS: dict[int, int] = {}
+
+
+def _server_pid(port: int) -> int:
+    return _PIDS[port]
+
+
+def _tree_rss_mb(pid: int) -> float:
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(_search(r"VmRSS:\s+(\d+)", status))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+    return total / 1024
 
 
 def _free_port() -> int:

@@ -52,6 +52,14 @@ def test_http10_closes_after_the_response(server, raw) -> None:
     assert conn.is_closed_by_peer()
 
 
+def test_http10_keep_alive_is_confirmed_and_kept(server, raw) -> None:
+    conn = raw(server.port)
+    for _ in range(2):
+        conn.send(b"GET /ok HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        status, headers, body = conn.read_response()
+        assert (status, headers["connection"], body) == (200, "keep-alive", b"ok")
+
+
 def test_chunked_request_body_arriving_in_pieces(server, raw) -> None:
     conn = raw(server.port)
     conn.send(b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")

@@ -56,8 +56,12 @@ def head_lines(status: int, headers: Headers) -> list[bytes]:
     return parts
 
 
-def end_of_head(*, keep_alive: bool) -> bytes:
-    return b"\r\n" if keep_alive else b"connection: close\r\n\r\n"
+def end_of_head(*, keep_alive: bool, http10: bool = False) -> bytes:
+    """The blank line, after ``connection: close`` when the connection ends, or after
+    ``connection: keep-alive`` for an HTTP/1.0 client whose connection is kept."""
+    if not keep_alive:
+        return b"connection: close\r\n\r\n"
+    return b"connection: keep-alive\r\n\r\n" if http10 else b"\r\n"
 
 
 def checked(response: Response, *, head_only: bool, what: str) -> Response:
@@ -88,7 +92,12 @@ def _check_length(response: Response, *, head_only: bool) -> None:
 
 
 def write_response(
-    transport: Writer, response: Response, *, keep_alive: bool, head_only: bool
+    transport: Writer,
+    response: Response,
+    *,
+    keep_alive: bool,
+    head_only: bool,
+    http10: bool = False,
 ) -> int:
     """Writes a complete, :func:`checked` response with ``content-length``; returns the body
     bytes sent. A HEAD answer without a body keeps the length the handler declared."""
@@ -100,7 +109,7 @@ def write_response(
         if head_only and not body:
             length = declared_length(response.headers) or 0
         parts.append(b"content-length: %d\r\n" % length)
-    parts.append(end_of_head(keep_alive=keep_alive))
+    parts.append(end_of_head(keep_alive=keep_alive, http10=http10))
     if not body or not has_body(status, head_only=head_only):
         transport.write(b"".join(parts))
         return 0

@@ -320,7 +320,9 @@ class HttpConnection(asyncio.Protocol):
             head_only = head.method == "HEAD"
             what = f"response to {request.method} {request.target}"
             response = checked(response, head_only=head_only, what=what)
-            status, sent = response.status, self._write(response, keep_alive, head_only)
+            http10 = head.version == "1.0"
+            sent = self._write(response, keep_alive, head_only, http10=http10)
+            status = response.status
         state = self._state
         if state.access_log is not None:
             state.access_log.record(request, head.version, status, sent, started)
@@ -351,10 +353,14 @@ class HttpConnection(asyncio.Protocol):
             log.exception("request handler failed for %s %s", request.method, request.target)
             return None if out.abort() else plain(500)
 
-    def _write(self, response: Response, keep_alive: bool, head_only: bool) -> int:
+    def _write(
+        self, response: Response, keep_alive: bool, head_only: bool, *, http10: bool = False
+    ) -> int:
         if self._transport is None:
             return 0
-        return write_response(self._transport, response, keep_alive=keep_alive, head_only=head_only)
+        return write_response(
+            self._transport, response, keep_alive=keep_alive, head_only=head_only, http10=http10
+        )
 
     def _refuse(self, status: int, reason: str) -> None:
         """Answer a request the server will not pass on, then close the connection.

@@ -118,7 +118,11 @@ class ResponseStream:
             )
             self.status = response.status
             self.sent = write_response(
-                self._transport, response, keep_alive=self.keep_alive, head_only=False
+                self._transport,
+                response,
+                keep_alive=self.keep_alive,
+                head_only=False,
+                http10=self._http10,
             )
             return
         end = LAST_CHUNK if self._framing is Framing.CHUNKED else b""
@@ -165,7 +169,7 @@ class ResponseStream:
             parts.append(b"transfer-encoding: chunked\r\n")
         elif self._framing is Framing.CLOSE:
             self.keep_alive = False
-        parts.append(end_of_head(keep_alive=self.keep_alive))
+        parts.append(end_of_head(keep_alive=self.keep_alive, http10=self._http10))
         return b"".join(parts)
 
     def _choose_framing(self) -> Framing:
