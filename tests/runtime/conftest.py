@@ -153,7 +153,13 @@ def run_runtime(
 def echo_server(tmp_path: Path, processes: list[Served]) -> Callable[..., Served]:
     """The server package with a Python handler (``echo_server.py``): HTTP mechanics alone."""
 
-    def start(*, workers: int = 1, max_body: int = 1 << 20, idle_timeout_s: float = 60.0) -> Served:
+    def start(
+        *,
+        workers: int = 1,
+        max_body: int = 1 << 20,
+        idle_timeout_s: float = 60.0,
+        head_timeout_s: float = 10.0,
+    ) -> Served:
         port = free_port()
         argv = [
             sys.executable,
@@ -162,6 +168,7 @@ def echo_server(tmp_path: Path, processes: list[Served]) -> Callable[..., Served
             str(workers),
             str(max_body),
             str(idle_timeout_s),
+            str(head_timeout_s),
         ]
         served = Served(_spawn(argv, None, tmp_path / "echo.log"), port, tmp_path / "echo.log")
         processes.append(served)

@@ -52,6 +52,14 @@ def test_http10_closes_after_the_response(server, raw) -> None:
     assert conn.is_closed_by_peer()
 
 
+def test_http10_keep_alive_is_confirmed_and_kept(server, raw) -> None:
+    conn = raw(server.port)
+    for _ in range(2):
+        conn.send(b"GET /ok HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        status, headers, body = conn.read_response()
+        assert (status, headers["connection"], body) == (200, "keep-alive", b"ok")
+
+
 def test_chunked_request_body_arriving_in_pieces(server, raw) -> None:
     conn = raw(server.port)
     conn.send(b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
@@ -121,6 +129,12 @@ def test_head_has_length_but_no_body(server, raw) -> None:
         (b"POST /echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400),
         (b"POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
         (b"GET /ok HTTP/1.1\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+        (b"GET /ok HTTP/1.1\r\n" + b"a:b\r\n" * 10_000 + b"\r\n", 431),
+        (b"GET /ok HTTP/1.1\nHost: x\n\n", 400),
+        (b"GET /ok\r\n", 400),
+        (b"GET /\xff HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET /ok HTTP/1.1\r\nX-Value: a\x00b\r\n\r\n", 400),
+        (b"GET /ok HTTP/1.1\r\nX-Value: a\rb\r\n\r\n", 400),
     ],
     ids=[
         "garbage",
@@ -131,6 +145,12 @@ def test_head_has_length_but_no_body(server, raw) -> None:
         "negative",
         "gzip",
         "huge-head",
+        "too-many-headers",
+        "lf-only-head",
+        "bare-request-line",
+        "0xff-in-target",
+        "nul-in-value",
+        "bare-cr-in-value",
     ],
 )
 def test_malformed_requests_are_refused(server, raw, request_bytes: bytes, status: int) -> None:
@@ -146,6 +166,16 @@ def test_a_failing_handler_gives_500_and_the_worker_keeps_serving(server, raw) -
     assert conn.read_response()[0] == 500
     conn.send(get("/ok"))
     assert conn.read_response()[::2] == (200, b"ok")
+
+
+@pytest.mark.parametrize("path", ["/split", "/lie"])
+def test_a_response_the_grammar_forbids_is_never_written(server, raw, path: str) -> None:
+    conn = raw(server.port)
+    conn.send(get(path) + get("/ok"))
+    status, _, body = conn.read_response()
+    assert (status, conn.read_response()[2]) == (500, b"ok")
+    assert b"forged" not in body
+    assert b"0123456789" not in body
 
 
 def test_a_dead_worker_is_restarted(server) -> None:
@@ -204,3 +234,25 @@ def test_silent_connections_are_closed_after_the_idle_timeout(echo_server, raw) 
     stalled.send(b"GET /ok HTTP/1.1\r\n")  # a head that never ends
     assert idle.is_closed_by_peer()  # blocks until the server closes it (30 s socket timeout)
     assert stalled.is_closed_by_peer()
+
+
+def test_a_head_trickling_in_past_its_deadline_gets_408_and_is_closed(echo_server, raw) -> None:
+    served = echo_server(head_timeout_s=1.0)  # the idle timeout stays at 60 s
+    conn = raw(served.port)
+    conn.send(b"GET /ok HTTP/1.1\r\n")
+    conn.sock.settimeout(0.2)
+    received = b""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            conn.send(b"x")  # one byte of a header name at a time, never a whole line
+        try:
+            data = conn.sock.recv(1 << 16)
+        except TimeoutError:
+            continue
+        except ConnectionResetError:
+            break
+        if not data:
+            break
+        received += data
+    assert received.startswith(b"HTTP/1.1 408 ")

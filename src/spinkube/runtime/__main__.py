@@ -72,6 +72,35 @@ def main() -> None:
     show_default=True,
     help="Seconds in-flight requests get after SIGTERM.",
 )
+@click.option(
+    "--concurrency",
+    envvar="SPINKUBE_CONCURRENCY",
+    type=click.IntRange(1, cfg.MAX_CONCURRENCY),
+    default=cfg.DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Requests each worker answers at once [env SPINKUBE_CONCURRENCY].",
+)
+@click.option(
+    "--max-request-headers",
+    type=click.IntRange(min=1),
+    default=cfg.DEFAULT_MAX_REQUEST_HEADERS,
+    show_default=True,
+    help="Header lines per request; more get 431.",
+)
+@click.option(
+    "--request-head-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=cfg.DEFAULT_REQUEST_HEAD_TIMEOUT_S,
+    show_default=True,
+    help="Seconds a request head may take to arrive; then 408.",
+)
+@click.option(
+    "--max-buffered-response",
+    type=click.IntRange(min=1024),
+    default=cfg.DEFAULT_MAX_BUFFERED_RESPONSE,
+    show_default=True,
+    help="Unsent response bytes per connection before the guest waits.",
+)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain")
 def up(
@@ -86,6 +115,10 @@ def up(
     state_dir: Path | None,
     cache_dir: Path | None,
     grace_period: float,
+    concurrency: int,
+    max_request_headers: int,
+    request_head_timeout: float,
+    max_buffered_response: int,
     access_log: bool,
     log_format: str,
 ) -> None:
@@ -101,6 +134,10 @@ def up(
                 request_timeout_s=request_timeout,
                 grace_s=grace_period,
                 access_log=access_log,
+                concurrency=concurrency,
+                max_request_headers=max_request_headers,
+                request_head_timeout_s=request_head_timeout,
+                max_buffered_response=max_buffered_response,
             ),
             app=cfg.AppConfig(
                 source=source,

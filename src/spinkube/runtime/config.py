@@ -19,6 +19,13 @@ DEFAULT_LISTEN = "0.0.0.0:80"
 DEFAULT_RUNTIME_CONFIG = Path("/runtime-config.toml")
 DEFAULT_MAX_REQUEST_BODY = 64 * 1024 * 1024
 DEFAULT_GRACE_S = 10.0
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 16
+"""The pooling allocator's instance slots per process (``EngineSettings.pooling_instances``):
+more guests at once could not instantiate."""
+DEFAULT_MAX_REQUEST_HEADERS = 100
+DEFAULT_REQUEST_HEAD_TIMEOUT_S = 10.0
+DEFAULT_MAX_BUFFERED_RESPONSE = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,15 @@ class ServerConfig:
     grace_s: float = DEFAULT_GRACE_S
     """How long in-flight requests may take to finish after SIGTERM."""
     access_log: bool = True
+    concurrency: int = DEFAULT_CONCURRENCY
+    """Requests one worker answers at once (guest instances running in its threads)."""
+    max_request_headers: int = DEFAULT_MAX_REQUEST_HEADERS
+    """More header lines in a request head are refused with 431."""
+    request_head_timeout_s: float = DEFAULT_REQUEST_HEAD_TIMEOUT_S
+    """A request head must arrive whole this long after its first byte, else 408."""
+    max_buffered_response: int = DEFAULT_MAX_BUFFERED_RESPONSE
+    """Unsent response bytes per connection past which a streaming guest waits for the client;
+    a guest body larger than this is streamed rather than collected."""
 
 
 @dataclass(frozen=True, slots=True)

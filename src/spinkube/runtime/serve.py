@@ -58,6 +58,10 @@ def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
         grace_s=config.server.grace_s,
         access_log=config.server.access_log,
         default_authority=address,
+        concurrency=config.server.concurrency,
+        head_timeout_s=config.server.request_head_timeout_s,
+        max_headers=config.server.max_request_headers,
+        max_buffered=config.server.max_buffered_response,
     )
 
     def worker_main(sock: socket.socket) -> int:
@@ -117,11 +121,12 @@ def _child_step(step: Callable[[], None], write_fd: int) -> int:
 def _announce(plan: ServePlan, address: str, server: ServerConfig) -> None:
     app = plan.app
     log.info(
-        "serving %s %s on http://%s with %d worker(s)",
+        "serving %s %s on http://%s with %d worker(s), %d request(s) at once each",
         app.name,
         app.version,
         address,
         server.workers,
+        server.concurrency,
     )
     for route, component_id in plan.routes:
         log.info("  http://%s%s -> %s", address, route, component_id)

@@ -9,17 +9,28 @@
 ``exclude_files`` globs (``*`` also crossing ``/``, as in Spin) are matched against the path
 relative to the app directory and drop files found through a glob or a directory. A source
 that resolves outside the app directory is refused.
+
+A symbolic link found inside a source folder (a directory mount, or the folder a glob starts
+in) is followed only while its target stays inside that folder: a link that leaves it
+(``static/passwd -> /etc/passwd``, ``static/secret -> ../secret.txt``) is skipped with a
+warning, so a mount never exposes anything outside its source. The files returned are the
+links' real paths.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import glob
+import logging
+import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from spinkube.spinapp.errors import FilesError, SpinAppError
 from spinkube.spinapp.model import App, Component, FilesMount
+
+log = logging.getLogger(__name__)
 
 FilePairs = list[tuple[Path, str]]
 
@@ -60,7 +71,7 @@ def _resolve_mount(root: Path, mount: FilesMount, component: Component) -> FileP
             raise FilesError(
                 f"component {component.id!r}: files: {mount.source} is not a directory"
             )
-        return _walk(Path(mount.source), mount.destination)
+        return _walk(Path(mount.source).resolve(), mount.destination, component)
     if mount.destination is not None:
         return _placement(root, mount, component)
     return _pattern(root, mount.source, component)
@@ -70,7 +81,7 @@ def _placement(root: Path, mount: FilesMount, component: Component) -> FilePairs
     assert mount.destination is not None
     source = _inside(root, root / mount.source, mount.source, component)
     if source.is_dir():
-        return _excluded(root, _walk(source, mount.destination), component)
+        return _excluded(root, _walk(source, mount.destination, component), component)
     if source.is_file():
         return [(source, mount.destination)]
     raise FilesError(f"component {component.id!r}: files: {mount.source!r} does not exist")
@@ -82,29 +93,72 @@ def _pattern(root: Path, pattern: str, component: Component) -> FilePairs:
         path = _inside(root, path, pattern, component)
         if path.is_file():
             return [(path, _guest(path, root))]
-        found = [(p, _guest(p, root)) for p in sorted(path.rglob("*")) if p.is_file()]
+        found = [(real, _guest(seen, root)) for seen, real in _within(path, component)]
         return _excluded(root, found, component)
     if not _looks_like_glob(pattern):
         raise FilesError(
             f"component {component.id!r}: files: {pattern!r} does not exist "
             "and does not look like a glob pattern"
         )
+    folder = _inside(root, root / _glob_folder(pattern), pattern, component)
     matches = glob.glob(pattern, root_dir=root, recursive=True, include_hidden=True)
     found = []
     for match in sorted(matches):
-        host = _inside(root, root / match, pattern, component)
-        if host.is_file():
-            found.append((host, _guest(host, root)))
+        seen = root / match
+        if not _normalized(seen).is_relative_to(root):
+            _inside(root, seen, pattern, component)  # the pattern itself leaves the app: refused
+        for link, real in _files_within(folder, [seen], component):
+            found.append((real, _guest(link, root)))
     return _excluded(root, found, component)
 
 
-def _walk(directory: Path, destination: str) -> FilePairs:
+def _walk(directory: Path, destination: str, component: Component) -> FilePairs:
     base = PurePosixPath("/") / destination.lstrip("/")
     return [
-        (p, str(base / p.relative_to(directory).as_posix()))
-        for p in sorted(directory.rglob("*"))
-        if p.is_file()
+        (real, str(base / seen.relative_to(directory).as_posix()))
+        for seen, real in _within(directory, component)
     ]
+
+
+def _within(directory: Path, component: Component) -> list[tuple[Path, Path]]:
+    """Every regular file under ``directory`` (already resolved), as in ``_files_within``."""
+    return _files_within(directory, sorted(directory.rglob("*")), component)
+
+
+def _files_within(
+    folder: Path, paths: Iterable[Path], component: Component
+) -> list[tuple[Path, Path]]:
+    """(path, real path) of the regular files among ``paths``, skipping (with a warning) every
+    one that is a link, or lies under a linked directory, leading outside ``folder``."""
+    kept = []
+    for path in paths:
+        real = path.resolve()
+        if not real.is_relative_to(folder):
+            log.warning(
+                "component %r: files: skipping %s: it links to %s, outside its source folder %s",
+                component.id,
+                path,
+                real,
+                folder,
+            )
+        elif real.is_file():
+            kept.append((path, real))
+    return kept
+
+
+def _glob_folder(pattern: str) -> str:
+    """The fixed leading folders of a glob (``static`` of ``static/**/*``; ``.`` for none)."""
+    fixed = []
+    for part in PurePosixPath(pattern).parts[:-1]:
+        if _looks_like_glob(part):
+            break
+        fixed.append(part)
+    return "/".join(fixed) or "."
+
+
+def _normalized(path: Path) -> Path:
+    """``path`` with ``..`` folded, symbolic links left alone."""
+    return Path(os.path.normpath(path))
 
 
 def _excluded(root: Path, pairs: FilePairs, component: Component) -> FilePairs:

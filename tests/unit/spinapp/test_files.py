@@ -103,3 +103,38 @@ def test_materialize_copies_files_to_their_guest_paths(write_app: WriteApp, tmp_
     found = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     assert found == {"static/index.html", "readme.md"}
     assert (root / "readme.md").read_text() == "# readme"
+
+
+LINK_FORMS = [
+    pytest.param('["static"]', "/static", id="directory"),
+    pytest.param('[{ source = "static", destination = "/" }]', "", id="placement"),
+    pytest.param('["static/**/*"]', "/static", id="recursive-glob"),
+    pytest.param('["static/*"]', "/static", id="glob"),
+]
+
+
+@pytest.mark.parametrize(("files", "prefix"), LINK_FORMS)
+def test_links_leaving_their_source_folder_are_skipped_with_a_warning(
+    write_app: WriteApp, tmp_path: Path, files: str, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app_dir = write_app(_manifest(files), {**TREE, "secret.txt": "app secret"})
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_text("host secret")
+    static = app_dir.parent / "static"
+    (static / "passwd").symlink_to(outside)
+    (static / "secret").symlink_to("../secret.txt")
+    (static / "docs").symlink_to("../docs", target_is_directory=True)
+    (static / "alias.html").symlink_to("index.html")
+    app = load_manifest(app_dir)
+
+    pairs = resolve_files(app, "c")
+
+    served = {guest: host.read_text() for host, guest in pairs}
+    assert served[f"{prefix}/alias.html"] == "<h1>hi</h1>"
+    assert "host secret" not in served.values()
+    assert "app secret" not in served.values()
+    assert "# readme" not in served.values()
+    skipped = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert "passwd" in skipped
+    assert "outside its source folder" in skipped
+    assert "secret" in skipped

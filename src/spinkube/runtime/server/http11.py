@@ -1,28 +1,39 @@
 """One HTTP/1.1 connection: keep-alive, pipelining, ``content-length`` and chunked request bodies.
 
-The handler runs synchronously inside ``data_received``: a worker serves one request at a time,
-which is what a single-threaded Wasm host needs, and it keeps the hot path free of tasks and
-futures. A plain handler's responses carry ``content-length``; a stream handler writes through a
+Parsing and writing run on the worker's event loop; the handler runs on a thread of the worker's
+pool (``ServerState.executor``, as many threads as the worker's concurrency), so one slow guest
+never stalls the other connections of its worker. While its request is answered, a connection
+reads no further (pipelined requests wait in its buffer). A plain handler's responses carry
+``content-length``; a stream handler writes through a
 :class:`~spinkube.runtime.server.streaming.ResponseStream` as it runs (chunked, or
-close-delimited for HTTP/1.0, once it has to send before it is done). HEAD requests always go
-to the plain handler.
+close-delimited for HTTP/1.0, once it has to send before it is done), with backpressure
+(:mod:`.handoff`). HEAD requests always go to the plain handler.
+
+Limits: a request head must arrive whole within ``head_timeout_s`` of its first byte (else 408
+and close), with at most ``max_headers`` header lines (else 431).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from functools import partial
 
 from spinkube.runtime.server.accesslog import AccessLog
-from spinkube.runtime.server.framing import write_response
+from spinkube.runtime.server.framing import checked, write_response
+from spinkube.runtime.server.handoff import ThreadWriter
 from spinkube.runtime.server.messages import Handler, Request, Response, StreamHandler, plain
 from spinkube.runtime.server.parsing import (
+    DEFAULT_MAX_HEADERS,
     MAX_HEAD_BYTES,
     BadRequestError,
     ChunkedReader,
     Head,
+    check_partial_head,
     parse_head,
 )
 from spinkube.runtime.server.streaming import ResponseStream
@@ -31,6 +42,8 @@ log = logging.getLogger(__name__)
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _LINGER_S = 2.0
+DEFAULT_HEAD_TIMEOUT_S = 10.0
+DEFAULT_MAX_BUFFERED = 1 << 20
 
 
 @dataclass(slots=True)
@@ -42,17 +55,31 @@ class ServerState:
     max_body: int
     access_log: AccessLog | None = None
     idle_timeout_s: float = 60.0
-    """A connection silent this long is closed (idle keep-alive, or a stalled request)."""
+    """A connection silent this long is closed (idle keep-alive, or a stalled request); a
+    client that reads none of its response for this long has its connection aborted."""
     connections: set[HttpConnection] = field(default_factory=set)
     draining: bool = False
     stream_handler: StreamHandler | None = None
     """When set, it answers every request but HEAD (and ``handler`` only those)."""
+    executor: Executor | None = None
+    """Where handlers run (the worker's thread pool); None: the loop's default executor."""
+    head_timeout_s: float = DEFAULT_HEAD_TIMEOUT_S
+    """A request head must be complete this long after its first byte, else 408."""
+    max_headers: int = DEFAULT_MAX_HEADERS
+    """More header lines in a request head are refused with 431."""
+    max_buffered: int = DEFAULT_MAX_BUFFERED
+    """Unsent response bytes per connection past which a streaming handler waits."""
 
     def close_silent(self, now: float) -> None:
-        """Close the connections that sent nothing for ``idle_timeout_s``."""
+        """Close the connections that sent nothing for ``idle_timeout_s`` while no handler
+        was answering them, and those whose request head is overdue (with a 408)."""
         limit = now - self.idle_timeout_s
-        for conn in [c for c in self.connections if c.last_seen < limit]:
-            conn.close()
+        head_limit = now - self.head_timeout_s
+        for conn in list(self.connections):
+            if conn.head_overdue(head_limit):
+                conn.refuse(408, "request head not received in time")
+            elif not conn.busy and conn.last_seen < limit:
+                conn.close()
 
     def drain(self) -> None:
         """Stop keep-alive: idle connections close now, busy ones after their response."""
@@ -69,20 +96,29 @@ class HttpConnection(asyncio.Protocol):
         "_client",
         "_closing",
         "_head",
+        "_head_started",
+        "_loop",
         "_state",
         "_transport",
+        "_waiters",
+        "busy",
         "last_seen",
     )
 
     def __init__(self, state: ServerState) -> None:
         self._state = state
         self._transport: asyncio.Transport | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._buf = bytearray()
         self._head: Head | None = None
+        self._head_started: float | None = None
         self._body = bytearray()
         self._chunks: ChunkedReader | None = None
         self._client = ""
         self._closing = False
+        self._waiters: list[threading.Event] = []
+        self.busy = False
+        """A handler is answering this connection's request (on a pool thread)."""
         self.last_seen = time.monotonic()
 
     # asyncio callbacks
@@ -90,6 +126,8 @@ class HttpConnection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        self._loop = asyncio.get_running_loop()
+        transport.set_write_buffer_limits(high=self._state.max_buffered)
         peer = transport.get_extra_info("peername")
         self._client = f"{peer[0]}:{peer[1]}" if peer else "unknown"
         self._state.connections.add(self)
@@ -100,29 +138,60 @@ class HttpConnection(asyncio.Protocol):
         self._state.connections.discard(self)
         self._closing = True
         self._transport = None
+        self._release_waiters()
 
     def data_received(self, data: bytes) -> None:
         if self._closing:
             return  # lingering after a refusal: discard what the client still sends
         self.last_seen = time.monotonic()
+        if self._head is None and self._head_started is None:
+            self._head_started = self.last_seen
         self._buf += data
-        try:
-            self._process()
-        except BadRequestError as bad:
-            self._refuse(bad.status, bad.reason)
+        self._process_safely()
 
     def pause_writing(self) -> None:
         if self._transport is not None:
             self._transport.pause_reading()
 
     def resume_writing(self) -> None:
-        if self._transport is not None and not self._closing:
+        self._release_waiters()
+        if self._transport is not None and not self._closing and not self.busy:
             self._transport.resume_reading()
 
-    # draining
+    # the handler's thread writes through these (see ``handoff``)
+
+    def write_then_signal(self, data: bytes, ready: threading.Event) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            ready.set()
+            return
+        transport.write(data)
+        if transport.get_write_buffer_size() <= self._state.max_buffered:
+            ready.set()
+        else:
+            self._waiters.append(ready)
+
+    def abort(self) -> None:
+        self._closing = True
+        if self._transport is not None:
+            self._transport.abort()
+
+    def _release_waiters(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for ready in waiters:
+            ready.set()
+
+    # limits and draining
+
+    def head_overdue(self, limit: float) -> bool:
+        started = self._head_started
+        return started is not None and started < limit and not self._closing
+
+    def refuse(self, status: int, reason: str) -> None:
+        self._refuse(status, reason)
 
     def close_if_idle(self) -> None:
-        if self._head is None and not self._buf:
+        if self._head is None and not self._buf and not self.busy:
             self._close()
 
     def close(self) -> None:
@@ -131,8 +200,14 @@ class HttpConnection(asyncio.Protocol):
 
     # request assembly
 
+    def _process_safely(self) -> None:
+        try:
+            self._process()
+        except BadRequestError as bad:
+            self._refuse(bad.status, bad.reason)
+
     def _process(self) -> None:
-        while not self._closing:
+        while not self._closing and not self.busy:
             if self._head is None and not self._start_request():
                 return
             if not self._read_body():
@@ -147,12 +222,13 @@ class HttpConnection(asyncio.Protocol):
         if end < 0:
             if len(buf) > MAX_HEAD_BYTES:
                 raise BadRequestError(431, "request head too large")
+            check_partial_head(buf)
             return False
         if end > MAX_HEAD_BYTES:
             raise BadRequestError(431, "request head too large")
-        head = parse_head(bytes(buf[:end]))
+        head = parse_head(bytes(buf[:end]), max_headers=self._state.max_headers)
         del buf[: end + 4]
-        self._head = head
+        self._head, self._head_started = head, None
         if head.content_length > self._state.max_body:
             raise BadRequestError(413, f"request body larger than {self._state.max_body} bytes")
         if head.chunked:
@@ -180,8 +256,11 @@ class HttpConnection(asyncio.Protocol):
     # responding
 
     def _dispatch(self) -> None:
+        """Hands the request to a pool thread; ``_answered`` writes the answer on the loop."""
         head = self._head
         assert head is not None
+        assert self._transport is not None
+        assert self._loop is not None
         body = b""
         if self._body:
             body, self._body = bytes(self._body), bytearray()
@@ -197,26 +276,65 @@ class HttpConnection(asyncio.Protocol):
         )
         started = time.perf_counter() if state.access_log else 0.0
         keep_alive = head.keep_alive and not state.draining
-        status, sent, keep_alive = self._respond(request, head, keep_alive)
+        self.busy = True
+        self._transport.pause_reading()
+        out = self._stream_for(head, keep_alive)
+        future = self._loop.run_in_executor(state.executor, self._answer, request, out)
+        future.add_done_callback(partial(self._answered, request, head, keep_alive, out, started))
+
+    def _stream_for(self, head: Head, keep_alive: bool) -> ResponseStream | None:
+        """The sink a stream handler answers through (None: the plain handler answers)."""
+        if self._state.stream_handler is None or head.method == "HEAD" or self._loop is None:
+            return None
+        writer = ThreadWriter(self._loop, self, stall_s=self._state.idle_timeout_s)
+        return ResponseStream(writer, keep_alive=keep_alive, http10=head.version == "1.0")
+
+    def _answer(self, request: Request, out: ResponseStream | None) -> Response | None:
+        """Runs on a pool thread: the handler's complete response, or None when it streamed."""
+        stream_handler = self._state.stream_handler
+        if out is not None and stream_handler is not None:
+            return self._call_stream_handler(stream_handler, request, out)
+        return self._call_handler(request)
+
+    def _answered(
+        self,
+        request: Request,
+        head: Head,
+        keep_alive: bool,
+        out: ResponseStream | None,
+        started: float,
+        future: asyncio.Future[Response | None],
+    ) -> None:
+        """Back on the loop: writes a complete response, then serves what is pipelined."""
+        try:
+            response = future.result()
+        except Exception:  # the handlers' own failures are answered in ``_answer``
+            log.exception("answering %s %s failed", request.method, request.target)
+            self.busy = False
+            self.abort()
+            return
+        if response is None:
+            assert out is not None
+            status, sent, keep_alive = out.status, out.sent, out.keep_alive
+        else:
+            head_only = head.method == "HEAD"
+            what = f"response to {request.method} {request.target}"
+            response = checked(response, head_only=head_only, what=what)
+            http10 = head.version == "1.0"
+            sent = self._write(response, keep_alive, head_only, http10=http10)
+            status = response.status
+        state = self._state
         if state.access_log is not None:
             state.access_log.record(request, head.version, status, sent, started)
-        if not keep_alive:
-            self._close()
+        self.busy = False
         self.last_seen = time.monotonic()
-
-    def _respond(self, request: Request, head: Head, keep_alive: bool) -> tuple[int, int, bool]:
-        """Runs the handler and writes its answer: (status, body bytes sent, keep-alive)."""
-        stream_handler = self._state.stream_handler
-        head_only = head.method == "HEAD"
-        if stream_handler is not None and not head_only and self._transport is not None:
-            http10 = head.version == "1.0"
-            out = ResponseStream(self._transport, keep_alive=keep_alive, http10=http10)
-            response = self._call_stream_handler(stream_handler, request, out)
-            if response is None:
-                return out.status, out.sent, out.keep_alive
-        else:
-            response = self._call_handler(request)
-        return response.status, self._write(response, keep_alive, head_only), keep_alive
+        if not keep_alive or state.draining or self._transport is None:
+            self._close()
+            return
+        self._transport.resume_reading()
+        if self._buf:
+            self._head_started = self.last_seen
+            self._process_safely()
 
     def _call_handler(self, request: Request) -> Response:
         try:
@@ -235,10 +353,14 @@ class HttpConnection(asyncio.Protocol):
             log.exception("request handler failed for %s %s", request.method, request.target)
             return None if out.abort() else plain(500)
 
-    def _write(self, response: Response, keep_alive: bool, head_only: bool) -> int:
+    def _write(
+        self, response: Response, keep_alive: bool, head_only: bool, *, http10: bool = False
+    ) -> int:
         if self._transport is None:
             return 0
-        return write_response(self._transport, response, keep_alive=keep_alive, head_only=head_only)
+        return write_response(
+            self._transport, response, keep_alive=keep_alive, head_only=head_only, http10=http10
+        )
 
     def _refuse(self, status: int, reason: str) -> None:
         """Answer a request the server will not pass on, then close the connection.

@@ -2,17 +2,23 @@
 
 A head with both ``content-length`` and ``transfer-encoding``, a repeated or non-numeric
 ``content-length``, an unknown transfer coding, obsolete line folding or whitespace before a
-colon is refused with 400 (or 501 for the coding), as RFC 9112 asks of a server.
+colon is refused with 400 (or 501 for the coding), as RFC 9112 asks of a server. So is a line
+ended by a bare LF, a request line without an HTTP version (``GET /x``), a target with a byte
+outside visible ASCII (``0xff``), a header name that is not a token and a header value holding
+a control character (NUL, a bare CR); more than ``max_headers`` header lines get 431.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spinkube.runtime.fieldsyntax import is_field_value, is_token, is_visible_ascii
 from spinkube.runtime.server.messages import Headers
 
 MAX_HEAD_BYTES = 64 * 1024
 """Request line plus headers; larger heads are refused with 431."""
+DEFAULT_MAX_HEADERS = 100
+"""Header lines a request head may have (hyper's default); more are refused with 431."""
 
 
 class BadRequestError(Exception):
@@ -37,10 +43,12 @@ class Head:
     version: str
 
 
-def parse_head(raw: bytes) -> Head:
+def parse_head(raw: bytes, *, max_headers: int = DEFAULT_MAX_HEADERS) -> Head:
     """Parse the bytes before the blank line that ends a request head."""
     lines = raw.split(b"\r\n")
-    method, target, version = _request_line(lines[0])
+    if len(lines) - 1 > max_headers:
+        raise BadRequestError(431, f"more than {max_headers} header fields")
+    method, target, version = request_line(lines[0])
     head = Head(method, target, [], 0, False, version == "1.1", False, "", version)
     length: bytes | None = None
     for line in lines[1:]:
@@ -67,7 +75,18 @@ def parse_head(raw: bytes) -> Head:
     return head
 
 
-def _request_line(line: bytes) -> tuple[str, str, str]:
+def check_partial_head(buf: bytes | bytearray) -> None:
+    """Refuses what is wrong in a head before it is complete: a bare LF (an LF-only head
+    would otherwise wait for a CRLF CRLF that never comes), and a bad first line."""
+    if buf.count(b"\n") != buf.count(b"\r\n"):
+        raise BadRequestError(400, "a line of the request head ends without CR LF")
+    end = buf.find(b"\r\n")
+    if end >= 0:
+        request_line(bytes(buf[:end]))
+
+
+def request_line(line: bytes) -> tuple[str, str, str]:
+    """``METHOD target HTTP/1.x`` as (method, target, ``1.0``/``1.1``)."""
     parts = line.split(b" ")
     if len(parts) != 3 or not parts[0] or not parts[1]:
         raise BadRequestError(400, "malformed request line")
@@ -84,6 +103,8 @@ def _request_line(line: bytes) -> tuple[str, str, str]:
         raise BadRequestError(400, "malformed method")
     if not (target.startswith(b"/") or target == b"*" or b"://" in target):
         raise BadRequestError(400, "malformed request target")
+    if not is_visible_ascii(target):
+        raise BadRequestError(400, "request target holds a byte outside visible ASCII")
     return method.decode("ascii"), target.decode("latin-1"), proto
 
 
@@ -98,9 +119,13 @@ def _origin_form(target: str) -> tuple[str, str]:
 
 def _header(line: bytes) -> tuple[str, bytes]:
     name, sep, value = line.partition(b":")
-    if not sep or not name or name[-1:] in (b" ", b"\t") or name[:1] in (b" ", b"\t"):
+    if not sep or not is_token(name):
         raise BadRequestError(400, "malformed header line")
-    return name.decode("latin-1").lower(), value.strip(b" \t")
+    text = name.decode("latin-1")
+    value = value.strip(b" \t")
+    if not is_field_value(value):
+        raise BadRequestError(400, f"invalid character in the value of header {text!r}")
+    return text.lower(), value
 
 
 def _content_length(value: bytes) -> int:

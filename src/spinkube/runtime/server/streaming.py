@@ -5,20 +5,23 @@ until :data:`FLUSH_AT` bytes are pending, or until ``finish``. A guest that answ
 waiting is therefore sent exactly as a collected response (one write, ``content-length``); one
 that waits has its head and the bytes so far sent at once, framed as:
 
-* the guest's own ``content-length`` when it set one (the connection closes afterwards when
-  the body did not match it),
+* the guest's own ``content-length`` when it set one: bytes past it are never sent (the
+  connection closes after the declared length), and a body that ends short of it aborts the
+  connection, as hyper does;
 * chunked for HTTP/1.1 clients,
 * close-delimited for HTTP/1.0 clients.
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 
 from spinkube.runtime.server.framing import (
     LAST_CHUNK,
+    InvalidResponseError,
+    Writer,
+    checked,
     chunk,
     declared_length,
     end_of_head,
@@ -26,7 +29,7 @@ from spinkube.runtime.server.framing import (
     head_lines,
     write_response,
 )
-from spinkube.runtime.server.messages import Headers, Response
+from spinkube.runtime.server.messages import Headers, Response, plain
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +51,11 @@ class ResponseStream:
 
     __slots__ = (
         "_declared",
+        "_failed",
         "_framing",
         "_head_sent",
         "_http10",
+        "_overflow",
         "_pending",
         "_pending_len",
         "_transport",
@@ -61,9 +66,7 @@ class ResponseStream:
         "status",
     )
 
-    def __init__(
-        self, transport: asyncio.WriteTransport, *, keep_alive: bool, http10: bool
-    ) -> None:
+    def __init__(self, transport: Writer, *, keep_alive: bool, http10: bool) -> None:
         self._transport = transport
         self.keep_alive = keep_alive
         self._http10 = http10
@@ -76,12 +79,14 @@ class ResponseStream:
         self._head_sent = False
         self._framing = Framing.NONE
         self._declared: int | None = None
+        self._failed = False
+        self._overflow = 0
 
     def start(self, status: int, headers: Headers) -> None:
         self.status, self.headers, self.started = status, headers, True
 
     def write(self, data: bytes) -> None:
-        if data:
+        if data and not self._failed:
             self._pending.append(data)
             self._pending_len += len(data)
             if self._pending_len >= FLUSH_AT:
@@ -89,30 +94,41 @@ class ResponseStream:
 
     def flush(self) -> None:
         """Sends the head (the first time) and the pending body bytes."""
-        if not self.started:
+        if not self.started or self._failed:
             return
-        head = b"" if self._head_sent else self._head()
+        if self._head_sent:
+            self._transport.write(self._framed_pending())
+            return
+        try:
+            head = self._head()
+        except InvalidResponseError as exc:
+            self._fail_head(exc)
+            return
         self._transport.write(head + self._framed_pending())
 
     def finish(self) -> None:
         """The body is complete: sends the rest, or the whole response if nothing went out."""
+        if self._failed:
+            return
         if not self._head_sent:
             body = b"".join(self._pending)
             self._pending.clear()
-            response = Response(self.status, self.headers, body)
+            response = checked(
+                Response(self.status, self.headers, body), head_only=False, what="response"
+            )
+            self.status = response.status
             self.sent = write_response(
-                self._transport, response, keep_alive=self.keep_alive, head_only=False
+                self._transport,
+                response,
+                keep_alive=self.keep_alive,
+                head_only=False,
+                http10=self._http10,
             )
             return
         end = LAST_CHUNK if self._framing is Framing.CHUNKED else b""
         self._transport.write(self._framed_pending() + end)
-        if self._framing is Framing.LENGTH and self.sent != self._declared:
-            log.warning(
-                "response body of %d bytes does not match its content-length %s; closing",
-                self.sent,
-                self._declared,
-            )
-            self.keep_alive = False
+        if self._framing is Framing.LENGTH and (self.sent != self._declared or self._overflow):
+            self._length_mismatch()
 
     def abort(self) -> bool:
         """The handler failed. True when the head had gone out and the connection was cut;
@@ -124,6 +140,25 @@ class ResponseStream:
         self._transport.abort()
         return True
 
+    def _fail_head(self, exc: InvalidResponseError) -> None:
+        """The head cannot be written: a 500 goes out instead, the rest of the body is dropped."""
+        log.error("streamed response: %s; answering 500 instead", exc)
+        self._failed, self._head_sent, self.keep_alive, self.status = True, True, False, 500
+        self._pending.clear()
+        write_response(self._transport, plain(500), keep_alive=False, head_only=False)
+
+    def _length_mismatch(self) -> None:
+        """The body did not match its declared length: nothing more goes out on this
+        connection; a short body is cut (the client must not wait for the rest)."""
+        log.warning(
+            "response body of %d bytes does not match its content-length %s; closing",
+            self.sent + self._overflow,
+            self._declared,
+        )
+        self.keep_alive = False
+        if self.sent < (self._declared or 0):
+            self._transport.abort()
+
     def _head(self) -> bytes:
         self._head_sent = True
         self._framing = self._choose_framing()
@@ -134,7 +169,7 @@ class ResponseStream:
             parts.append(b"transfer-encoding: chunked\r\n")
         elif self._framing is Framing.CLOSE:
             self.keep_alive = False
-        parts.append(end_of_head(keep_alive=self.keep_alive))
+        parts.append(end_of_head(keep_alive=self.keep_alive, http10=self._http10))
         return b"".join(parts)
 
     def _choose_framing(self) -> Framing:
@@ -153,5 +188,10 @@ class ResponseStream:
         self._pending_len = 0
         if self._framing is Framing.NONE:
             return b""
+        if self._framing is Framing.LENGTH:
+            room = (self._declared or 0) - self.sent
+            if len(data) > room:
+                self._overflow += len(data) - room
+                data = data[:room]
         self.sent += len(data)
         return chunk(data) if self._framing is Framing.CHUNKED else data

@@ -1,4 +1,8 @@
-"""A worker process: one event loop serving one listener until SIGTERM, then draining."""
+"""A worker process: one event loop serving one listener until SIGTERM, then draining.
+
+The loop parses and writes; handlers (guests) run on a pool of ``concurrency`` threads, so a
+worker answers that many requests at once and one slow guest does not stall the others.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,18 @@ import os
 import signal
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from spinkube.runtime.server.accesslog import AccessLog
-from spinkube.runtime.server.http11 import HttpConnection, ServerState
+from spinkube.runtime.server.http11 import (
+    DEFAULT_HEAD_TIMEOUT_S,
+    DEFAULT_MAX_BUFFERED,
+    HttpConnection,
+    ServerState,
+)
 from spinkube.runtime.server.messages import Handler, StreamHandler
+from spinkube.runtime.server.parsing import DEFAULT_MAX_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +39,11 @@ class WorkerSettings:
     access_log: bool
     default_authority: str
     idle_timeout_s: float = 60.0
+    concurrency: int = 8
+    """Requests a worker answers at once (threads running handlers)."""
+    head_timeout_s: float = DEFAULT_HEAD_TIMEOUT_S
+    max_headers: int = DEFAULT_MAX_HEADERS
+    max_buffered: int = DEFAULT_MAX_BUFFERED
 
 
 def run_worker(
@@ -56,6 +72,7 @@ async def _serve(
     settings: WorkerSettings,
 ) -> int:
     loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="guest")
     state = ServerState(
         handler=handler,
         stream_handler=stream_handler,
@@ -63,6 +80,10 @@ async def _serve(
         max_body=settings.max_body,
         access_log=AccessLog() if settings.access_log else None,
         idle_timeout_s=settings.idle_timeout_s,
+        executor=executor,
+        head_timeout_s=settings.head_timeout_s,
+        max_headers=settings.max_headers,
+        max_buffered=settings.max_buffered,
     )
     stop = loop.create_future()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -74,12 +95,13 @@ async def _serve(
     server.close()
     state.drain()
     await _wait_drained(state, settings.grace_s)
+    executor.shutdown(wait=False, cancel_futures=True)
     return 0
 
 
 async def _sweep(state: ServerState) -> None:
     """Close silent connections now and then; a timer per connection would cost every request."""
-    interval = max(0.5, state.idle_timeout_s / 4)
+    interval = max(0.1, min(state.idle_timeout_s, state.head_timeout_s) / 4)
     while True:
         await asyncio.sleep(interval)
         state.close_silent(time.monotonic())

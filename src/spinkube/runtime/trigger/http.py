@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,14 @@ SPIN_HEADERS = frozenset(
     )
 )
 """Set by the trigger; a client's own values for these are dropped, as Spin replaces them."""
+PATH_MATCH_PREFIX = "spin-path-match-"
+"""``spin-path-match-<param>``: set per route parameter; every client-sent one is dropped, so a
+guest never sees a value the client made up (``spin-path-match-id: admin``)."""
+
+
+def is_runtime_header(name: str) -> bool:
+    """Whether the trigger owns header ``name`` (lower-case): a client may not send it."""
+    return name in SPIN_HEADERS or name.startswith(PATH_MATCH_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +56,7 @@ class AppInfo:
 class HttpTrigger:
     """The request handler workers serve: routes a request to a component host and runs it."""
 
-    __slots__ = ("_base", "_busy", "_deadline_s", "_hosts", "_info", "_router", "_scheme")
+    __slots__ = ("_base", "_calls", "_deadline_s", "_hosts", "_info", "_router", "_scheme")
 
     def __init__(
         self,
@@ -65,7 +74,8 @@ class HttpTrigger:
         self._base = base.encode()
         self._deadline_s = deadline_s
         self._scheme = scheme
-        self._busy: set[str] = set()
+        self._calls = threading.local()
+        """Per thread: the components whose guest is running on it (see ``_run``)."""
 
     def __call__(self, request: Request) -> Response:
         """The whole response, collected (HEAD requests, requests the app makes to itself)."""
@@ -98,9 +108,10 @@ class HttpTrigger:
         host = self._hosts.get(component_id)
         if host is None:
             return _not_found()
-        if component_id in self._busy:
-            # One request at a time per component host: a guest calling back into its own
-            # component (directly or through a chain) would wait on itself for ever.
+        busy = self._busy()
+        if component_id in busy:
+            # A guest calling back into its own component (directly or through a chain) runs
+            # on the same thread, whose request state that component's host is using.
             log.error("component %r called itself (self request or chain); refused", component_id)
             return plain(508, "a component cannot call itself in this runtime")
         guest = GuestRequest(
@@ -111,19 +122,25 @@ class HttpTrigger:
             self._guest_headers(request, routed),
             request.body,
         )
-        self._busy.add(component_id)
+        busy.add(component_id)
         try:
             answer = host.handle(guest, deadline_s=self._deadline_s, sink=out)
         except GuestError as exc:
             return _failed(component_id, exc, out)
         finally:
-            self._busy.discard(component_id)
+            busy.discard(component_id)
         if out is not None and out.started:
             return None  # streamed: the host finished it through ``out``
         return Response(answer.status, answer.headers, answer.body)
 
+    def _busy(self) -> set[str]:
+        busy: set[str] | None = getattr(self._calls, "components", None)
+        if busy is None:
+            busy = self._calls.components = set()
+        return busy
+
     def _guest_headers(self, request: Request, routed: Routed) -> Headers:
-        headers = [h for h in request.headers if h[0] not in SPIN_HEADERS]
+        headers = [h for h in request.headers if not is_runtime_header(h[0])]
         entry = routed.entry
         full_url = f"{self._scheme}://{request.authority}{request.target}"
         headers += (
@@ -136,7 +153,7 @@ class HttpTrigger:
             ("spin-client-addr", request.client.encode()),
         )
         for name, value in routed.params.items():
-            headers.append((f"spin-path-match-{name.lower()}", value.encode("latin-1")))
+            headers.append((PATH_MATCH_PREFIX + name.lower(), value.encode("latin-1")))
         return headers
 
     def _well_known(self, name: str) -> Response:

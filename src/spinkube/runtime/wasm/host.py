@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import math
 import sys
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -49,13 +48,25 @@ def print_line(component_id: str, stream: str, line: str) -> None:
     print(f"[{component_id}] {line}", file=out, flush=True)
 
 
+class _CallSlots:
+    """The C structs one export call fills in (per call: calls run on several threads)."""
+
+    __slots__ = ("args", "func", "instance")
+
+    def __init__(self) -> None:
+        self.instance = ctypes.create_string_buffer(capi.INSTANCE_SIZE)
+        self.func = ctypes.create_string_buffer(capi.FUNC_SIZE)
+        self.args = ctypes.create_string_buffer(64)
+
+
 class WasmComponentHost:
     """Serves one component: ``handle`` runs a request in a fresh store and instance.
 
-    One request at a time per host (a lock guards it): host functions reach the request through
-    the host's session. Several hosts may serve from several threads at once (wasm runs without
-    the GIL), up to ``EngineSettings.pooling_instances`` instances per process; scale further
-    with processes.
+    ``handle`` may be called from several threads at once: each call has its own store,
+    instance and request state (the session's, per thread), and wasm runs without the GIL.
+    Instances alive at once per process are bounded by ``EngineSettings.pooling_instances``;
+    past it instantiation fails (a ``GuestError``). A thread must not re-enter ``handle`` of
+    the same host from inside one of its host calls (the trigger refuses that with 508).
     """
 
     def __init__(
@@ -74,10 +85,6 @@ class WasmComponentHost:
         self._session = Session(context, lambda stream, line: log_line(cid, stream, line))
         self._linked: Linked = build_linker(runtime.engine, component, self._session)
         self._export = handler_export_index(runtime.engine, component)
-        self._lock = threading.Lock()
-        self._instance = ctypes.create_string_buffer(capi.INSTANCE_SIZE)
-        self._func = ctypes.create_string_buffer(capi.FUNC_SIZE)
-        self._args = ctypes.create_string_buffer(64)
 
     @property
     def unprovided_imports(self) -> list[str]:
@@ -91,14 +98,13 @@ class WasmComponentHost:
         deadline_s: float | None = None,
         sink: ResponseSink | None = None,
     ) -> GuestResponse:
-        with self._lock:
-            outparam = ResponseOutparam()
-            streamer = ResponseStreamer(sink, outparam) if sink is not None else None
-            self._run(request, outparam, deadline_s, streamer)
-            response = self._response(outparam)
-            if streamer is not None and streamer.started:
-                streamer.finish()
-            return response
+        outparam = ResponseOutparam()
+        streamer = ResponseStreamer(sink, outparam) if sink is not None else None
+        self._run(request, outparam, deadline_s, streamer)
+        response = self._response(outparam)
+        if streamer is not None and streamer.started:
+            streamer.finish()
+        return response
 
     def _run(
         self,
@@ -138,16 +144,17 @@ class WasmComponentHost:
         self, ctx: int, request: GuestRequest, outparam: ResponseOutparam, deadline_s: float | None
     ) -> None:
         cid = self.context.component_id
-        instance = ctypes.addressof(self._instance)
+        slots = _CallSlots()
+        instance = ctypes.addressof(slots.instance)
         err = capi.linker_instantiate(self._linked.ptr, ctx, self._component_ptr, instance)
         if err:
             raise instantiate_error(capi.take_error_message(err), cid)
-        func = ctypes.addressof(self._func)
+        func = ctypes.addressof(slots.func)
         if not capi.instance_get_func(instance, ctx, self._export, func):
             raise GuestError(f"component {cid} does not export wasi:http/incoming-handler")
         table = self._session.current.table
         incoming = IncomingRequest(request, Fields(list(request.headers), mutable=False))
-        args = ctypes.addressof(self._args)
+        args = ctypes.addressof(slots.args)
         resources.write_own(ctx, args, table.add(incoming), INCOMING_REQUEST)
         resources.write_own(ctx, args + 32, table.add(outparam), RESPONSE_OUTPARAM)
         err = capi.func_call(func, ctx, args, 2, None, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -55,18 +56,29 @@ class RequestState:
 
 
 class Session:
-    """One component's link between its host functions and the request in flight.
+    """One component's link between its host functions and the requests in flight.
 
-    A host serves one request at a time; ``state`` is set for the duration of the export call.
+    A component serves several requests at once, one per thread: ``state`` is the calling
+    thread's request, set for the duration of its export call (wasmtime runs a host function
+    on the thread that called into the guest).
     """
 
-    __slots__ = ("context", "log_line", "state")
+    __slots__ = ("_local", "context", "log_line")
 
     def __init__(self, context: ComponentContext, log_line: Callable[[str, str], None]) -> None:
         self.context = context
         self.log_line = log_line
         """Writes one line of guest output: (stream name ``stdout``/``stderr``, text)."""
-        self.state: RequestState | None = None
+        self._local = threading.local()
+
+    @property
+    def state(self) -> RequestState | None:
+        state: RequestState | None = getattr(self._local, "state", None)
+        return state
+
+    @state.setter
+    def state(self, state: RequestState | None) -> None:
+        self._local.state = state
 
     @property
     def current(self) -> RequestState:

@@ -18,6 +18,13 @@
 ;;                  writes the body in 64 KiB writes
 ;;   /wait-trap     200, writes "partial body\n", sleeps 1 ms, then executes `unreachable`
 ;;   /zzz           sleeps 60 s (pollable.block), then answers 200 "hello"
+;;   /yawn          sleeps 1 s (pollable.block), then answers 200 "hello"
+;;   /header        appends `x-echo: ok<CR><LF>X-Injected: yes` to its response headers: 200
+;;                  "refused" when fields.append fails, else 200 "accepted" with that header
+;;   /k-lie         declares content-length 5 and writes 50 bytes at once
+;;   /j-lie         the same, streamed: sets the response, sleeps 1 ms, then writes
+;;   /q/<name>      200 with the values of request header <name>, one per line
+;;   /all           200 with 16 MiB (its first 64 KiB of memory 256 times), written at once
 ;;   anything else  200 "hello"
 ;; Built by the tests: wasm-tools parse -> component embed (world `probe`) -> component new.
 (module
@@ -28,6 +35,11 @@
   (import "wasi:http/types@0.2.0" "[method]incoming-body.stream"
     (func $incoming-stream (param i32 i32)))
   (import "wasi:http/types@0.2.0" "[constructor]fields" (func $new-fields (result i32)))
+  (import "wasi:http/types@0.2.0" "[method]fields.append"
+    (func $fields-append (param i32 i32 i32 i32 i32 i32)))
+  (import "wasi:http/types@0.2.0" "[method]fields.get" (func $fields-get (param i32 i32 i32 i32)))
+  (import "wasi:http/types@0.2.0" "[method]incoming-request.headers"
+    (func $request-headers (param i32) (result i32)))
   (import "wasi:http/types@0.2.0" "[constructor]outgoing-response"
     (func $new-response (param i32) (result i32)))
   (import "wasi:http/types@0.2.0" "[method]outgoing-response.set-status-code"
@@ -74,6 +86,13 @@
   (data (i32.const 112) "second chunk\n")   ;; 13 bytes
   (data (i32.const 128) "third chunk\n")    ;; 12 bytes
   (data (i32.const 144) "partial body\n")   ;; 13 bytes
+  (data (i32.const 1024) "x-echo")          ;; 6 bytes
+  (data (i32.const 1040) "ok\0d\0aX-Injected: yes") ;; 19 bytes
+  (data (i32.const 1072) "content-length")  ;; 14 bytes
+  (data (i32.const 1088) "5")               ;; 1 byte
+  (data (i32.const 1096) "refused")         ;; 7 bytes
+  (data (i32.const 1104) "accepted")        ;; 8 bytes
+  (data (i32.const 1120) "01234567890123456789012345678901234567890123456789") ;; 50 bytes
 
   (global $ret i32 (i32.const 256))
   (global $outparam (mut i32) (i32.const 0))
@@ -116,8 +135,11 @@
     (global.set $got-len (i32.sub (global.get $heap) (global.get $got))))
 
   (func $respond (param $status i32) (param $body i32) (param $len i32)
+    (call $respond-with (call $new-fields) (local.get $status) (local.get $body) (local.get $len)))
+
+  (func $respond-with (param $fields i32) (param $status i32) (param $body i32) (param $len i32)
     (local $response i32) (local $out i32) (local $stream i32) (local $n i32)
-    (local.set $response (call $new-response (call $new-fields)))
+    (local.set $response (call $new-response (local.get $fields)))
     (if (call $set-status (local.get $response) (local.get $status)) (then unreachable))
     (call $response-body (local.get $response) (global.get $ret))
     (local.set $out (call $ok-payload))
@@ -140,9 +162,11 @@
     (drop (call $ok-payload)))
 
   ;; Sets a 200 response at once and opens its body stream ($stream, $out-body).
-  (func $start-stream
+  (func $start-stream (call $start-stream-with (call $new-fields)))
+
+  (func $start-stream-with (param $fields i32)
     (local $response i32)
-    (local.set $response (call $new-response (call $new-fields)))
+    (local.set $response (call $new-response (local.get $fields)))
     (call $response-body (local.get $response) (global.get $ret))
     (global.set $out-body (call $ok-payload))
     (call $outparam-set (global.get $outparam)
@@ -209,6 +233,66 @@
     (call $send (i32.const 144) (i32.const 13))
     (call $sleep-ms (i64.const 1))
     unreachable)
+
+  ;; fields.append(fields, name at 1024/6 or 1072/14, value) -> 1 when it failed.
+  (func $append (param $fields i32) (param $name i32) (param $name-len i32) (param $value i32)
+    (param $value-len i32) (result i32)
+    (call $fields-append (local.get $fields) (local.get $name) (local.get $name-len)
+      (local.get $value) (local.get $value-len) (global.get $ret))
+    (i32.load8_u (global.get $ret)))
+
+  (func $header
+    (local $fields i32)
+    (local.set $fields (call $new-fields))
+    (if (call $append (local.get $fields) (i32.const 1024) (i32.const 6) (i32.const 1040)
+        (i32.const 19))
+      (then (call $respond (i32.const 200) (i32.const 1096) (i32.const 7)) (return)))
+    (call $respond-with (local.get $fields) (i32.const 200) (i32.const 1104) (i32.const 8)))
+
+  (func $length-5 (result i32)
+    (local $fields i32)
+    (local.set $fields (call $new-fields))
+    (if (call $append (local.get $fields) (i32.const 1072) (i32.const 14) (i32.const 1088)
+        (i32.const 1))
+      (then unreachable))
+    (local.get $fields))
+
+  (func $big-answer
+    (local $i i32)
+    (call $start-stream)
+    (block $done (loop $more
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 256)))
+      (call $send (i32.const 0) (i32.const 65536))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $more)))
+    (call $end-stream))
+
+  (func $length-lie-streamed
+    (call $start-stream-with (call $length-5))
+    (call $sleep-ms (i64.const 1))
+    (call $send (i32.const 1120) (i32.const 50))
+    (call $end-stream))
+
+  ;; list<list<u8>> at ($ret): (ptr, len) pairs; each value goes out followed by a newline.
+  (func $header-values (param $request i32)
+    (local $i i32) (local $count i32) (local $item i32) (local $out i32) (local $at i32)
+    (call $fields-get (call $request-headers (local.get $request))
+      (call $rest-ptr (i32.const 3)) (call $rest-len (i32.const 3)) (global.get $ret))
+    (local.set $count (i32.load (i32.add (global.get $ret) (i32.const 4))))
+    (local.set $item (i32.load (global.get $ret)))
+    (local.set $out (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 4096)))
+    (local.set $at (local.get $out))
+    (block $done (loop $more
+      (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+      (memory.copy (local.get $at) (i32.load (local.get $item))
+        (i32.load (i32.add (local.get $item) (i32.const 4))))
+      (local.set $at (i32.add (local.get $at) (i32.load (i32.add (local.get $item) (i32.const 4)))))
+      (i32.store8 (local.get $at) (i32.const 0x0a))
+      (local.set $at (i32.add (local.get $at) (i32.const 1)))
+      (local.set $item (i32.add (local.get $item) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $more)))
+    (call $respond (i32.const 200) (local.get $out) (i32.sub (local.get $at) (local.get $out))))
 
   (func $not-found (call $respond (i32.const 404) (i32.const 80) (i32.const 13)))
 
@@ -312,5 +396,14 @@
     (if (i32.eq (local.get $letter) (i32.const 0x62))
       (then (call $big-stream (local.get $request)) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x7a)) (then (call $sleep-ms (i64.const 60000))))
+    (if (i32.eq (local.get $letter) (i32.const 0x79)) (then (call $sleep-ms (i64.const 1000))))
+    (if (i32.eq (local.get $letter) (i32.const 0x68)) (then (call $header) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x6b))
+      (then (call $respond-with (call $length-5) (i32.const 200) (i32.const 1120) (i32.const 50))
+        (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x6a)) (then (call $length-lie-streamed) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x61)) (then (call $big-answer) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x71))
+      (then (call $header-values (local.get $request)) (return)))
     (call $respond (i32.const 200) (i32.const 16) (i32.const 5)))
 )

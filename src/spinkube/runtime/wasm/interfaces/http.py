@@ -35,6 +35,10 @@ RESPONSE_OUTPARAM = resources.type_id(IFACE, "response-outparam")
 arg = vals.arg
 VAL = vals.VAL_SIZE
 
+COLLECT_LIMIT = 1 << 20
+"""Body bytes a response collects before it is streamed (when the caller streams at all), so
+a large answer never sits whole in memory while its client is slow."""
+
 METHODS = frozenset(
     {"get", "head", "post", "put", "delete", "connect", "options", "trace", "patch"}
 )
@@ -181,7 +185,10 @@ def response_functions(session: Session) -> dict[str, HostFn]:
         if response.body is not None:
             vals.write_result(results, False)
             return
-        response.body = OutgoingBody(OutputStream(sink=response.streaming))
+        stream = OutputStream(
+            sink=response.streaming, limit=COLLECT_LIMIT, on_full=session.current.before_wait
+        )
+        response.body = OutgoingBody(stream)
         ok(results, own_image(ctx, session.current.table.add(response.body), OUTGOING_BODY))
 
     def outparam_set(ctx: int, args: int, results: int) -> None:

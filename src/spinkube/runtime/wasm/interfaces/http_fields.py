@@ -1,7 +1,13 @@
-"""wasi:http/types ``fields`` (headers and trailers) (0.2.x)."""
+"""wasi:http/types ``fields`` (headers and trailers) (0.2.x).
+
+A name that is not an HTTP token, or a value holding a control character (CR, LF, NUL...),
+is refused with ``header-error.invalid-syntax`` by ``from-list``, ``set``, ``append`` and
+``delete``, as wasmtime does: a guest cannot smuggle a header line into a response.
+"""
 
 from __future__ import annotations
 
+from spinkube.runtime.fieldsyntax import is_field_value, is_token
 from spinkube.runtime.wasm import resources, vals
 from spinkube.runtime.wasm.interfaces._common import err_case, ok
 from spinkube.runtime.wasm.interfaces.http_objects import Fields
@@ -31,6 +37,10 @@ def read_entries(addr: int) -> list[tuple[str, bytes]]:
     return entries
 
 
+def valid(name: str, values: list[bytes]) -> bool:
+    return is_token(name) and all(is_field_value(value) for value in values)
+
+
 def fields_functions(session: Session) -> dict[str, HostFn]:
     def get(ctx: int, addr: int) -> Fields:
         found: Fields = session.current.table.get(rep_of(ctx, addr))
@@ -40,7 +50,11 @@ def fields_functions(session: Session) -> dict[str, HostFn]:
         write_own(ctx, results, session.current.table.add(Fields()), FIELDS)
 
     def from_list(ctx: int, args: int, results: int) -> None:
-        rep = session.current.table.add(Fields(read_entries(args)))
+        entries = read_entries(args)
+        if not all(valid(name, [value]) for name, value in entries):
+            err_case(results, "invalid-syntax")
+            return
+        rep = session.current.table.add(Fields(entries))
         ok(results, own_image(ctx, rep, FIELDS))
 
     def get_values(ctx: int, args: int, results: int) -> None:
@@ -58,6 +72,9 @@ def fields_functions(session: Session) -> dict[str, HostFn]:
             err_case(results, "immutable")
             return
         name = vals.read_str(arg(args, 1)).lower()
+        if not valid(name, values):
+            err_case(results, "invalid-syntax")
+            return
         if not append:
             fields.delete(name)
         fields.entries.extend((name, v) for v in values)

@@ -24,17 +24,27 @@ class InputStream:
 
 @dataclass(slots=True)
 class OutputStream:
-    """Collects writes: into ``chunks`` (a response body) or through ``sink`` (stdout)."""
+    """Collects writes: into ``chunks`` (a response body) or through ``sink`` (stdout).
+
+    ``on_full`` is called after every collected write once ``collected`` reaches ``limit``
+    (a response body: the host then streams it, see ``streamer``, and sets ``sink``).
+    """
 
     chunks: list[bytes] = field(default_factory=list)
     sink: Callable[[bytes], None] | None = None
     closed: bool = False
+    limit: int = 0
+    on_full: Callable[[], None] | None = None
+    collected: int = 0
 
     def write(self, data: bytes) -> None:
         if self.sink is not None:
             self.sink(data)
-        else:
-            self.chunks.append(data)
+            return
+        self.chunks.append(data)
+        self.collected += len(data)
+        if self.on_full is not None and self.collected >= self.limit:
+            self.on_full()
 
 
 @dataclass(slots=True)
