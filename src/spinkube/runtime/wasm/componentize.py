@@ -69,8 +69,8 @@ def componentize_if_necessary(data: bytes, *, source: str) -> bytes:
     try:
         info = module_info(data)
     except (WasmFormatError, UnicodeDecodeError, IndexError) as exc:
-        raise ComponentizeError(f"{source}: {exc}") from None
-    conversion = decide(info, source=source)
+        raise ComponentizeError(f"not a valid core module: {exc}") from None
+    conversion = decide(info)
     started = time.monotonic()
     component = _component_new(data, conversion)
     logger.info(
@@ -89,24 +89,25 @@ def is_core_module(data: bytes) -> bool:
         return False
 
 
-def decide(info: ModuleInfo, *, source: str) -> Conversion:
-    """Spin's decision for a core module; ComponentizeError when it cannot run here."""
+def decide(info: ModuleInfo) -> Conversion:
+    """Spin's decision for a core module; ComponentizeError (one line, without the file's name,
+    which the caller adds) when it cannot run here."""
     adapt = PREVIEW1 in info.import_modules
     version = info.wit_bindgen_version
     if version is not None:
         if not _adaptable_bindgen(version):
             raise ComponentizeError(
-                f"{source}: cannot adapt modules created with wit-bindgen version {version}"
+                f"cannot adapt modules created with wit-bindgen version {version}"
             )
         return Conversion(adapt, f"wit-bindgen {version}")
     if info.has_start_export and not info.component_types and info.realloc_export is None:
         raise ComponentizeError(
-            f"{source}: a WASI preview1 command module (exports _start, no wit-bindgen world): "
+            "a WASI preview1 command module (exports _start, no wit-bindgen world): "
             "Spin runs those only with its WAGI executor, which spinkube-runtime does not serve"
         )
     if info.component_types:
         return Conversion(adapt, "component-type section without wit-bindgen producer")
-    raise ComponentizeError(f"{source}: {_spin1_description(info)}")
+    raise ComponentizeError(_spin1_description(info))
 
 
 def _adaptable_bindgen(version: str) -> bool:
