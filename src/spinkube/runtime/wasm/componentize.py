@@ -149,7 +149,10 @@ def _component_new(data: bytes, conversion: Conversion) -> bytes:
         args = [str(tool), "component", "new", str(module), "-o", str(out)]
         if conversion.adapt_preview1:
             args += ["--adapt", f"{PREVIEW1}={load_adapter(PREVIEW1_REACTOR)}"]
-        result = subprocess.run(args, capture_output=True, text=True, timeout=_TIMEOUT_S)
+        try:
+            result = subprocess.run(args, capture_output=True, text=True, timeout=_TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ComponentizeError(f"cannot run wasm-tools ({tool}): {exc}") from None
         if result.returncode != 0:
             raise ComponentizeError(f"wasm-tools component new failed: {_last_line(result.stderr)}")
         return out.read_bytes()
