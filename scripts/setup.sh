@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests and benchmarks use as real parts (one per line, keep sorted).
 APT_PACKAGES=(
   apache2-utils
+  busybox-static
+  containerd
   docker-registry
+  iproute2
   openssl
   redis-server
+  runc
   wabt
   wrk
 )
@@ -33,7 +37,7 @@ stamp=.venv/.spinkube-deps
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python dependencies"
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,runtime,dev]'
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,runtime,shim,dev]'
   echo "$want" > "$stamp"
 fi
 
