@@ -98,7 +98,17 @@ def test_modules_spin_adapts_get_the_preview1_reactor_when_they_import_preview1(
             id="wasi-command",
         ),
         pytest.param(
-            ModuleInfo(func_exports=("add",)),
+            ModuleInfo(
+                imports=(("key-value", "open"), ("env", "abort")),
+                func_exports=("canonical_abi_realloc",),
+            ),
+            "a core module in Spin's 1.x ABI (wit-bindgen 0.2; exports canonical_abi_realloc; "
+            "imports key-value): it needs Spin's own 1.x adapter, which spinkube-runtime does not "
+            "have; rebuild it with a Spin 2 or later SDK",
+            id="spin-1-no-handler",
+        ),
+        pytest.param(
+            ModuleInfo(imports=(("env", "abort"),), func_exports=("add",)),
             "a core module with no component-type section (no WIT world) and no Spin "
             "handler export: not a Spin component",
             id="plain-module",

@@ -41,6 +41,11 @@ logger = logging.getLogger(__name__)
 PREVIEW1 = "wasi_snapshot_preview1"
 SPIN1_EXPORTS = ("handle-http-request", "handle-redis-message")
 """The Spin 1.x handlers (inbound-http, inbound-redis) as wit-bindgen 0.2 exported them."""
+SPIN1_IMPORTS = frozenset(
+    {"spin-config", "wasi-outbound-http", "outbound-redis", "outbound-pg", "outbound-mysql"}
+    | {"key-value", "sqlite", "llm"}
+)
+"""The Spin 1.x host interfaces, imported under their WIT names by wit-bindgen 0.2 modules."""
 _TIMEOUT_S = 120.0
 
 
@@ -120,22 +125,18 @@ def _adaptable_bindgen(version: str) -> bool:
 
 def _spin1_description(info: ModuleInfo) -> str:
     exports = [name for name in info.func_exports if name in SPIN1_EXPORTS]
-    imports = [m for m in info.import_modules if m != PREVIEW1]
-    if not exports and not imports and info.realloc_export != "canonical_abi_realloc":
+    imports = [module for module in info.import_modules if module in SPIN1_IMPORTS]
+    if info.realloc_export == "canonical_abi_realloc" and not exports:
+        exports.append("canonical_abi_realloc")
+    if not exports and not imports:
         return (
             "a core module with no component-type section (no WIT world) and no Spin handler "
             "export: not a Spin component"
         )
-    found = "; ".join(
-        part
-        for part in (
-            f"exports {', '.join(exports)}" if exports else "",
-            f"imports {', '.join(imports)}" if imports else "",
-        )
-        if part
-    )
+    found = [f"exports {', '.join(exports)}"] if exports else []
+    found += [f"imports {', '.join(imports)}"] if imports else []
     return (
-        f"a core module in Spin's 1.x ABI (wit-bindgen 0.2; {found or 'canonical_abi_realloc'}): "
+        f"a core module in Spin's 1.x ABI (wit-bindgen 0.2; {'; '.join(found)}): "
         "it needs Spin's own 1.x adapter, which spinkube-runtime does not have; "
         "rebuild it with a Spin 2 or later SDK"
     )
