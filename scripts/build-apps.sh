@@ -53,6 +53,7 @@ ensure_build_venv() {
 
 app_kind() {  # $1 = app dir
   if [ -f "$1/hello.wat" ]; then echo wat
+  elif [ -f "$1/module.wat" ]; then echo core
   elif [ -f "$1/package.json" ]; then echo js
   elif [ -f "$1/app.py" ]; then echo python
   else echo unknown
@@ -84,6 +85,21 @@ build_wat() {  # $1 = app dir, $2 = output
   "$WASM_TOOLS" parse "$1/hello.wat" -o "$work/core.wasm"
   "$WASM_TOOLS" component embed "$work/wit" --world hello "$work/core.wasm" -o "$work/embed.wasm"
   "$WASM_TOOLS" component new "$work/embed.wasm" -o "$2"
+}
+
+# A core module as Rust and TinyGo emit (docs/apps.md): WAT -> core module with the world's WIT
+# embedded (a component-type section); no `component new`: the runtime componentizes it at load.
+# The WIT dependencies are spin_sdk's: every WASI 0.2 package and fermyon:spin@2.0.0.
+build_core() {  # $1 = app dir, $2 = output
+  local work=$SCRATCH/$(basename "$1") dep
+  mkdir -p "$work/wit/deps/fermyon-spin"
+  cp "$1"/wit/*.wit "$work/wit/"
+  for dep in "$SITE_PACKAGES"/spin_sdk/wit/deps/*/; do
+    ln -s "$dep" "$work/wit/deps/$(basename "$dep")"
+  done
+  ln -s "$SITE_PACKAGES"/spin_sdk/wit/*.wit "$work/wit/deps/fermyon-spin/"
+  "$WASM_TOOLS" parse "$1/module.wat" -o "$work/core.wasm"
+  "$WASM_TOOLS" component embed "$work/wit" --world app "$work/core.wasm" -o "$2"
 }
 
 # A Spin Python SDK app: componentize-py bundles CPython, spin_sdk and the app's modules. It runs
@@ -126,7 +142,7 @@ build_app() {  # $1 = app dir
   name=$(basename "$dir")
   kind=$(app_kind "$dir")
   if [ "$kind" = unknown ]; then
-    echo "build-apps: $dir: no hello.wat, package.json or app.py to build" >&2
+    echo "build-apps: $dir: no hello.wat, module.wat, package.json or app.py to build" >&2
     return 1
   fi
   out=$dir/app.wasm
@@ -152,7 +168,7 @@ build_app() {  # $1 = app dir
     return 1
   fi
   if ! "$WASM_TOOLS" validate "$tmp" >&2; then
-    echo "build-apps: building $name gave an invalid component" >&2
+    echo "build-apps: building $name gave an invalid component or module" >&2
     return 1
   fi
   mv -f "$tmp" "$out"

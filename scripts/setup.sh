@@ -46,6 +46,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# The WASI preview1 adapter the runtime turns core modules into components with (npm, pinned).
+scripts/fetch-adapter.sh
+
 if [ -x scripts/build-apps.sh ]; then
   scripts/build-apps.sh
 fi

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from spinkube.runtime.wasm.binary import module_info
+
 pytestmark = pytest.mark.apps
 
 WitOf = Callable[[Path], str]
@@ -44,3 +46,24 @@ def test_hello_js_imports_only_wasi(wasm_of: WasmOf, component_wit: WitOf) -> No
     imports = interfaces(component_wit(wasm_of("hello-js")), "import")
     assert "wasi:http/types@0.2.3" in imports
     assert all(name.startswith("wasi:") for name in imports)
+
+
+CORE_APPS = {
+    "core-hello": set(),
+    "core-variables": {"fermyon:spin/variables@2.0.0"},
+    "core-kv": {"fermyon:spin/key-value@2.0.0"},
+}
+
+
+@pytest.mark.parametrize("core_app", list(CORE_APPS))
+def test_core_app_is_a_preview1_core_module_with_its_world_embedded(
+    core_app: str, wasm_of: WasmOf, component_wit: WitOf
+) -> None:
+    """As Rust's spin-sdk and TinyGo build them: the runtime componentizes it at load."""
+    data = wasm_of(core_app).read_bytes()
+    assert data[:8] == b"\0asm\x01\x00\x00\x00"
+    assert "wasi_snapshot_preview1" in module_info(data).import_modules
+    wit = component_wit(wasm_of(core_app))  # the world of its component-type section
+    assert interfaces(wit, "export") == {"wasi:http/incoming-handler@0.2.0"}
+    spin = {name for name in interfaces(wit, "import") if name.startswith("fermyon:")}
+    assert spin == CORE_APPS[core_app]

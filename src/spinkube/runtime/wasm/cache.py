@@ -5,6 +5,10 @@ directory, under the exact key computed from (wasmtime version, engine settings,
 wasm); its sidecar records the key and the entry's own sha256, both verified before the entry
 is memory-mapped with ``deserialize_file``. Entries are written to a temporary file and renamed,
 so a reader never sees half an entry. A bad entry is recompiled and replaced.
+
+A core module is turned into a component before it is compiled (``componentize.py``); its entry
+is keyed by the module's own digest, with the conversion's tools (wasm-tools, the adapter) in the
+key, so the conversion runs once per module per machine.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 import wasmtime
 from wasmtime.component import Component
 
+from spinkube.runtime.wasm.componentize import componentize_if_necessary, conversion_tag
 from spinkube.runtime.wasm.engine import EngineSettings
 
 logger = logging.getLogger(__name__)
@@ -48,7 +53,7 @@ class CacheStats:
 class CompileCache:
     def __init__(self, directory: Path, settings: EngineSettings) -> None:
         self.directory = directory
-        self.tag = settings.cache_tag()
+        self.tag = f"{settings.cache_tag()};{conversion_tag()}"
         self.tag_digest = hashlib.sha256(self.tag.encode()).hexdigest()[:16]
         self.stats = CacheStats()
 
@@ -77,7 +82,8 @@ class CompileCache:
             return component
         self.stats.misses += 1
         logger.info("compiling %s (no usable compile-cache entry)", wasm)
-        component = Component(engine, wasm.read_bytes() if data is None else data)
+        data = wasm.read_bytes() if data is None else data
+        component = Component(engine, componentize_if_necessary(data, source=str(wasm)))
         self._store(entry, digest, bytes(component.serialize()))
         return component
 
