@@ -3,6 +3,7 @@ as what was asked for (variable values stay strings, whatever their text)."""
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -79,3 +80,10 @@ def test_manifest_documents_match_the_options(
     assert spec.get("components", []) == components
     assert ("replicas" in spec) is (not autoscaler)
     assert spec.get("enableAutoscaling", False) is bool(autoscaler)
+
+
+@pytest.mark.parametrize("secret", ["no", "yes", "on", "off", "null", "true", "y", "n", "123"])
+def test_pull_secret_names_yaml_would_retype_stay_strings(secret: str) -> None:
+    opts = ScaffoldOptions(image="ghcr.io/foo/app:v1", image_pull_secrets=(secret,))
+    (app,) = yaml.safe_load_all(render(opts))
+    assert app["spec"]["imagePullSecrets"] == [{"name": secret}]
