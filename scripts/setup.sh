@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for development and CI: Debian packages, the virtualenv with every
 # extra, and the sample Spin apps. Idempotent and cheap when nothing changed.
+#
+# Usage: scripts/setup.sh                 everything the tests and benchmarks need
+#        scripts/setup.sh --serve [APP...] only what serving the apps needs (scripts/quickstart.sh):
+#                                         no Debian packages, the `runtime` extra, the named apps
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/apt.sh
 
 # Debian packages the tests and benchmarks use as real parts (one per line, keep sorted).
 APT_PACKAGES=(
@@ -13,30 +18,60 @@ APT_PACKAGES=(
   wabt
   wrk
 )
-
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+EXTRAS=operator,plugin,runtime,dev
+APPS=()
+serve_only=
+if [ "${1:-}" = --serve ]; then
+  serve_only=1
+  EXTRAS=runtime
+  shift
+  APPS=("$@")
 fi
+
+install_debian_packages() {
+  local pkg missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    apt_get update -qq
+    apt_get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# The stamp holds the hash of pyproject.toml and the extras installed with it; a setup that
+# wants a subset of those (quickstart after a full setup) has nothing to do.
+install_python_packages() {
+  local stamp=.venv/.spinkube-deps want have installed extra
+  if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv with $PYTHON"
+    "$PYTHON" -m venv .venv
+  fi
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  { read -r have installed < "$stamp"; } 2>/dev/null || true
+  if [ "${have:-}" = "$want" ]; then
+    for extra in ${EXTRAS//,/ }; do
+      [[ ",${installed:-}," == *",$extra,"* ]] || { have=; break; }
+    done
+  else
+    installed=
+  fi
+  if [ "${have:-}" != "$want" ]; then
+    [ -z "${installed:-}" ] || EXTRAS=$(echo "$installed,$EXTRAS" | tr , '\n' | sort -u | paste -sd,)
+    echo "setup: installing Python dependencies ($EXTRAS)"
+    .venv/bin/pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
+    echo "$want $EXTRAS" > "$stamp"
+  fi
+}
 
 PYTHON=${PYTHON:-python3.11}
-if [ ! -x .venv/bin/python ]; then
-  echo "setup: creating .venv with $PYTHON"
-  "$PYTHON" -m venv .venv
+if [ -z "$serve_only" ]; then
+  install_debian_packages
 fi
-stamp=.venv/.spinkube-deps
-want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing Python dependencies"
-  .venv/bin/pip install -q --disable-pip-version-check -e '.[operator,plugin,runtime,dev]'
-  echo "$want" > "$stamp"
-fi
-
-if [ -x scripts/build-apps.sh ]; then
+install_python_packages
+if [ -z "$serve_only" ]; then
   scripts/build-apps.sh
+elif [ "${#APPS[@]}" -gt 0 ]; then
+  scripts/build-apps.sh "${APPS[@]}"
 fi

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spinkube.oci.client import RegistryClient
-from spinkube.oci.errors import OciError
+from spinkube.oci.errors import PackagingError
 from spinkube.oci.layout import OCI_MANIFEST, Artifact, build_artifact
 from spinkube.oci.reference import Reference
 from spinkube.oci.registry import blob_exists, put_manifest, upload_blob
@@ -39,7 +39,7 @@ def push(
     try:
         artifact = build_artifact(load_manifest(app), archive=archive)
     except (SpinAppError, OSError, ValueError) as e:
-        raise OciError(f"cannot package {app}: {e}") from e
+        raise PackagingError(f"cannot package {app}: {e}") from e
     return push_artifact(artifact, ref, client=client)
 
 

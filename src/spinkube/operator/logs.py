@@ -13,6 +13,9 @@ QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "aiohttp.access", "asyncio")
 
 _CHILD_HANDLERS = ("Handler 'deployment'", "Handler 'service'")
 
+# kopf's FULL format with the logger name in full (kopf cuts it to 20 characters).
+TEXT_FORMAT = "[%(asctime)s] %(name)s [%(levelname)-8.8s] %(message)s"
+
 
 class _ChildSuccessFilter(logging.Filter):
     """Drop kopf's "Handler 'deployment' succeeded." line, logged for every watch event of
@@ -30,5 +33,8 @@ def configure_logging(*, level: str, log_format: LogFormat) -> None:
     root.setLevel(level.upper())
     for handler in root.handlers:
         handler.addFilter(_ChildSuccessFilter())
+        if log_format != "json" and handler.formatter is not None:
+            # The same (object-prefixing) formatter class kopf chose, with the uncut format.
+            handler.setFormatter(type(handler.formatter)(TEXT_FORMAT))
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

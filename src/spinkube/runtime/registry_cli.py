@@ -44,7 +44,7 @@ def push_command(
     # Imported here: `spinkube-runtime up` must not pay for the registry client at start-up.
     from spinkube.oci.auth import load_docker_config
     from spinkube.oci.client import RegistryClient
-    from spinkube.oci.errors import OciError, ReferenceError
+    from spinkube.oci.errors import OciError, PackagingError, ReferenceError
     from spinkube.oci.push import push
 
     credentials = _credentials(username, password_stdin) or load_docker_config()
@@ -52,7 +52,9 @@ def push_command(
         with RegistryClient(credentials=credentials, insecure=insecure or None) as client:
             result = push(source, reference, client=client)
     except ReferenceError as exc:
-        _fail(f"invalid reference {reference!r}: {exc}", ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)  # "invalid reference 'x': ..."
+    except PackagingError as exc:
+        _fail(str(exc), ExitCode.APP)
     except OciError as exc:
         _fail(f"cannot push {source} to {reference}: {exc}", ExitCode.REGISTRY)
     click.echo(f"Pushed with digest {result.digest}")
