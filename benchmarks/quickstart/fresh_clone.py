@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 TARGET_S = 90.0
 HELLO = b"Hello world from Spin!"
@@ -49,6 +50,32 @@ def answered(url: str) -> bool:
         return False
 
 
+class LineClock:
+    """The quickstart's stdout lines, each with the seconds since the start when it was read."""
+
+    def __init__(self, stream: IO[bytes], started: float) -> None:
+        os.set_blocking(stream.fileno(), False)
+        self._fd = stream.fileno()
+        self._started = started
+        self._partial = b""
+        self.seen: list[tuple[float, str]] = []
+        self.banner: float | None = None
+
+    def poll(self) -> None:
+        try:
+            chunk = os.read(self._fd, 65536)
+        except BlockingIOError:
+            return
+        *complete, self._partial = (self._partial + chunk).split(b"\n")
+        at = time.monotonic() - self._started
+        for raw in complete:
+            line = raw.decode(errors="replace").strip()
+            if line and not line.startswith("WARNING: Location"):
+                self.seen.append((at, line))
+            if self.banner is None and line.startswith("Serving"):
+                self.banner = at
+
+
 def run(repo: Path, work: Path) -> tuple[float | None, float]:
     clone = work / "clone"
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
@@ -64,22 +91,23 @@ def run(repo: Path, work: Path) -> tuple[float | None, float]:
         env=env,
         start_new_session=True,
     )
-    banner: float | None = None
+    assert process.stdout is not None
+    lines = LineClock(process.stdout, started)
+    hello: float | None = None
     try:
-        assert process.stdout is not None
-        os.set_blocking(process.stdout.fileno(), False)
-        seen = b""
         while time.monotonic() - started < DEADLINE_S:
-            seen += process.stdout.read() or b""
-            if banner is None and b"Serving" in seen:
-                banner = time.monotonic() - started
-            if answered(f"http://{listen}/"):
-                return banner, time.monotonic() - started
+            lines.poll()
+            if hello is None and answered(f"http://{listen}/"):
+                hello = time.monotonic() - started
+            if hello is not None and (lines.banner is not None or time.monotonic() > hello + 10):
+                return lines.banner, hello
             if process.poll() is not None:
                 raise SystemExit(f"quickstart exited with {process.returncode}; see {log.name}")
-            time.sleep(0.2)
+            time.sleep(0.1)
         raise SystemExit(f"no hello within {DEADLINE_S} s; see {log.name}")
     finally:
+        for at, line in lines.seen:
+            print(f"  {at:6.1f} s  {line}")
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(60)
