@@ -38,17 +38,20 @@ state=.cache/quickstart/$(basename "$sample")
 (
   trap '' INT
   if .venv/bin/python - "$listen" "$$" <<'PY'
-import os, sys, time, urllib.request
+import sys, time, urllib.request
 
-listen, runtime_pid = sys.argv[1], int(sys.argv[2])
+listen, runtime = sys.argv[1], sys.argv[2]
 url = f"http://{listen}/.well-known/spin/health"
+direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
 while True:
-    try:
-        os.kill(runtime_pid, 0)
-    except ProcessLookupError:
+    try:  # gone, or a zombie not yet reaped: the runtime stopped without serving
+        with open(f"/proc/{runtime}/stat") as stat:
+            if stat.read().rpartition(")")[2].split()[0] == "Z":
+                sys.exit(1)
+    except OSError:
         sys.exit(1)
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with direct.open(url, timeout=5) as response:
             if response.status == 200:
                 sys.exit(0)
     except OSError:

@@ -12,7 +12,9 @@ source scripts/lib/apt.sh
 # Debian packages the tests and benchmarks use as real parts (one per line, keep sorted).
 APT_PACKAGES=(
   apache2-utils
+  curl
   docker-registry
+  iproute2
   openssl
   redis-server
   wabt

@@ -99,7 +99,8 @@ def run(repo: Path, work: Path) -> tuple[float | None, float]:
             lines.poll()
             if hello is None and answered(f"http://{listen}/"):
                 hello = time.monotonic() - started
-            if hello is not None and (lines.banner is not None or time.monotonic() > hello + 10):
+            waited = time.monotonic() - started - (hello or 0.0)
+            if hello is not None and (lines.banner is not None or waited > 10):
                 return lines.banner, hello
             if process.poll() is not None:
                 raise SystemExit(f"quickstart exited with {process.returncode}; see {log.name}")
