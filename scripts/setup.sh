@@ -70,10 +70,16 @@ install_python_packages() {
 PYTHON=${PYTHON:-python3.11}
 if [ -z "$serve_only" ]; then
   install_debian_packages
-fi
-install_python_packages
-if [ -z "$serve_only" ]; then
+  install_python_packages
   scripts/build-apps.sh
 elif [ "${#APPS[@]}" -gt 0 ]; then
-  scripts/build-apps.sh "${APPS[@]}"
+  # The apps build in their own venv: set both up at once (each is mostly waiting on pip).
+  scripts/build-apps.sh "${APPS[@]}" &
+  apps=$!
+  trap 'kill "$apps" 2>/dev/null || true' EXIT  # a failed install stops the build too
+  install_python_packages
+  wait "$apps"
+  trap - EXIT
+else
+  install_python_packages
 fi
