@@ -12,6 +12,7 @@
 # docs/apps.md describes the apps and why these tool versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/venv.sh
 
 # The tools, pinned. spin-sdk 3.4.1 + componentize-py 0.17.2 is the WASI 0.2 pair (spin-sdk 5
 # targets WASIp3, which no host here can run). The JavaScript tools are pinned in
@@ -35,14 +36,14 @@ ensure_build_venv() {  # $@ = the pinned tools this run needs
   local stamp=$BUILD_VENV/.spinkube-build-tools tool missing=()
   if [ ! -x "$BUILD_VENV/bin/python" ]; then
     log "creating $BUILD_VENV with $PYTHON"
-    "$PYTHON" -m venv "$BUILD_VENV"
+    make_venv "$BUILD_VENV"
   fi
   for tool in "$@"; do
     grep -qxF "$tool" "$stamp" 2>/dev/null || missing+=("$tool")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
-    "$BUILD_VENV/bin/pip" install -q --disable-pip-version-check "${missing[@]}"
+    venv_pip_install "$BUILD_VENV" -q "${missing[@]}"
     { cat "$stamp" 2>/dev/null || true; printf '%s\n' "${missing[@]}"; } | sort -u > "$stamp.tmp"
     mv -f "$stamp.tmp" "$stamp"
   fi

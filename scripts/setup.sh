@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/apt.sh
+source scripts/lib/venv.sh
 
 # Debian packages the tests and benchmarks use as real parts (one per line, keep sorted).
 APT_PACKAGES=(
@@ -48,7 +49,7 @@ install_python_packages() {
   local stamp=.venv/.spinkube-deps want have installed extra
   if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv with $PYTHON"
-    "$PYTHON" -m venv .venv
+    make_venv .venv
   fi
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   { read -r have installed < "$stamp"; } 2>/dev/null || true
@@ -62,12 +63,11 @@ install_python_packages() {
   if [ "${have:-}" != "$want" ]; then
     [ -z "${installed:-}" ] || EXTRAS=$(echo "$installed,$EXTRAS" | tr , '\n' | sort -u | paste -sd,)
     echo "setup: installing Python dependencies ($EXTRAS)"
-    .venv/bin/pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
+    venv_pip_install .venv -q -e ".[$EXTRAS]"
     echo "$want $EXTRAS" > "$stamp"
   fi
 }
 
-PYTHON=${PYTHON:-python3.11}
 if [ -z "$serve_only" ]; then
   install_debian_packages
   install_python_packages

@@ -154,15 +154,17 @@ def up(
         from spinkube.runtime.hosts import WasmBackend
         from spinkube.runtime.serve import up as serve_up
 
-        origin = (
-            "--component-id"
-            if components
-            else pod.components_origin
-            if pod.components
-            else "configured environment variable SPIN_COMPONENTS_TO_RETAIN"
-        )
         backend = WasmBackend(cache_dir=config.app.cache_dir)
-        sys.exit(serve_up(config, backend=backend, retained_by=origin))
+        sys.exit(serve_up(config, backend=backend, retained_by=_retained_by(components, pod)))
+
+
+def _retained_by(flags: tuple[str, ...], pod: _PodInputs) -> str:
+    """Where the components to retain came from, for the error about an unknown one."""
+    if flags:
+        return "--component-id"
+    if pod.components:
+        return pod.components_origin
+    return "configured environment variable SPIN_COMPONENTS_TO_RETAIN"
 
 
 @dataclass(frozen=True, slots=True)
