@@ -9,7 +9,9 @@
 PYTHON=${PYTHON:-python3.11}
 
 _outside_pip() {
-  "$PYTHON" -m pip --python "$PYTHON" --version >/dev/null 2>&1
+  local exe
+  exe=$("$PYTHON" -c 'import sys; print(sys.executable)') &&
+    "$PYTHON" -m pip --python "$exe" --version >/dev/null 2>&1
 }
 
 # make_venv DIR
