@@ -97,7 +97,12 @@ def main() -> None:
     show_default=True,
     help="Seconds in-flight requests get after SIGTERM.",
 )
-@click.option("--access-log/--no-access-log", default=True, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on stderr.",
+)
 @click.option(
     "--log-format",
     type=click.Choice(["plain", "json"]),
