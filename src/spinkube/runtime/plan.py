@@ -121,10 +121,11 @@ def _routes(app: App) -> tuple[tuple[Route, str], ...]:
 def _check_answered(field: str, path: str, app: App, routes: tuple[tuple[Route, str], ...]) -> None:
     """A health check's path must reach a component (or the runtime's own well-known paths),
     or the pod would never pass it: say so at start."""
-    if path.split("?")[0] in WELL_KNOWN_PATHS:
+    path_only = path.partition("?")[0]
+    if path_only in WELL_KNOWN_PATHS:
         log.info("%s: %s is answered by the runtime", field, path)
         return
-    matched = best_match(routes, path.split("?")[0])
+    matched = best_match(routes, path_only)
     if matched is None:
         log.warning(
             "%s.httpGet.path: %s matches no route of app %r: a pod would never pass this check",
