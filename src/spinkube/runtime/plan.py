@@ -25,9 +25,20 @@ from spinkube.runtime.variables import (
     shim_environment,
 )
 from spinkube.runtime.wasm.api import ComponentContext
-from spinkube.spinapp import App, Component, Route, SpinAppError, materialize_files, wasm_path
+from spinkube.spinapp import (
+    App,
+    Component,
+    Route,
+    SpinAppError,
+    best_match,
+    materialize_files,
+    wasm_path,
+)
 
 log = logging.getLogger(__name__)
+
+WELL_KNOWN_PATHS = ("/.well-known/spin/health", "/.well-known/spin/info")
+"""Answered by the runtime itself, whatever the app's routes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,8 @@ def plan_app(
     app = retain_components(loaded.app, config.components, origin=retained_by)
     check_triggers(app)
     routes = _routes(app)
+    for field, path in config.health_checks:
+        _check_answered(field, path, app, routes)
     runtime_config = load_runtime_config(config.runtime_config_file)
     env = shim_environment(app, config.environ)
     providers = providers_for(env, runtime_config.variable_providers)
@@ -105,6 +118,25 @@ def _routes(app: App) -> tuple[tuple[Route, str], ...]:
     return tuple((t.route, t.component) for t in triggers if not t.route.private)
 
 
+def _check_answered(field: str, path: str, app: App, routes: tuple[tuple[Route, str], ...]) -> None:
+    """A health check's path must reach a component (or the runtime's own well-known paths),
+    or the pod would never pass it: say so at start."""
+    path_only = path.partition("?")[0]
+    if path_only in WELL_KNOWN_PATHS:
+        log.info("%s: %s is answered by the runtime", field, path)
+        return
+    matched = best_match(routes, path_only)
+    if matched is None:
+        log.warning(
+            "%s.httpGet.path: %s matches no route of app %r: a pod would never pass this check",
+            field,
+            path,
+            app.name,
+        )
+    else:
+        log.info("%s: %s is answered by component %r", field, path, matched[1])
+
+
 def _component_plan(
     app: App,
     component: Component,
@@ -124,6 +156,7 @@ def _component_plan(
         environment=dict(component.environment),
         files=_files(app, component, state_dir),
         get_variable=variables.get,
+        variable_names=tuple(variables),
         key_value_stores=tuple(component.key_value_stores),
         sqlite_databases=tuple(component.sqlite_databases),
         allowed_outbound_hosts=tuple(component.allowed_outbound_hosts),

@@ -87,7 +87,7 @@ def push_command(
     try:
         ref = Reference.parse(reference)
     except ReferenceError as exc:
-        _fail(f"invalid reference {reference!r}: {exc}", ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)  # "invalid reference 'x': ..."
     given = _credentials(username, password_stdin)
     action = f"save {source} to {output}" if output else f"push {source} to {reference}"
     built = _package(source, form, _platform(platform_text, form), action)
@@ -125,7 +125,8 @@ def _package(source: Path, form: str, platform: Platform | None, action: str) ->
         app = load_manifest(source)
         return build_app_image(app, platform=platform) if form == "image" else build_artifact(app)
     except (SpinAppError, OSError, ValueError) as exc:
-        _fail(f"cannot {action}: cannot package {source}: {exc}", ExitCode.REGISTRY)
+        # A local mistake (not a manifest, a missing file), not the registry's: exit 1.
+        _fail(f"cannot {action}: cannot package {source}: {exc}", ExitCode.APP)
 
 
 def _save(built: Artifact | Image, ref: Reference, output: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import sys
 import traceback
@@ -92,11 +93,18 @@ def run_in_child(step: Callable[[], None]) -> None:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:
+        # Ctrl-C ends the child at once, even inside a long compile in wasmtime's native code.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.close(read_fd)
         os._exit(_child_step(step, write_fd))
     os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as pipe:
-        message = pipe.read().decode(errors="replace").strip()
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            message = pipe.read().decode(errors="replace").strip()
+    except BaseException:  # Ctrl-C in the parent: the child goes too, before the parent does
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     _pid, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code != 0:

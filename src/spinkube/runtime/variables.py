@@ -8,10 +8,10 @@ every declared variable, a plain ``<NAME>`` environment variable overrides
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from spinkube.runtime.errors import StartupError
+from spinkube.runtime.errors import StartupError, UsageError
 from spinkube.runtime.runtime_config import DEFAULT_ENV_PREFIX, EnvProviderConfig
 from spinkube.spinapp import App, Component, SpinAppError, TemplateError, render
 
@@ -26,6 +26,27 @@ def shim_environment(app: App, environ: Mapping[str, str]) -> dict[str, str]:
         if plain in environ:
             env[DEFAULT_ENV_PREFIX + plain] = environ[plain]
     return env
+
+
+def parse_variable_flags(flags: Sequence[str]) -> dict[str, str]:
+    """``--variable NAME=VALUE`` flags, by name."""
+    values: dict[str, str] = {}
+    for flag in flags:
+        name, sep, value = flag.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--variable: expected NAME=VALUE, got {flag!r}")
+        values[name.strip()] = value
+    return values
+
+
+def variable_environ(variables: Mapping[str, str]) -> dict[str, str]:
+    """The environment that gives each variable its value over any other: ``SPIN_VARIABLE_X``
+    (what the operator sets in a pod) and the plain ``X`` that the shim's rule lets win."""
+    environ: dict[str, str] = {}
+    for name, value in variables.items():
+        environ[DEFAULT_ENV_PREFIX + name.upper()] = value
+        environ[name.upper()] = value
+    return environ
 
 
 def env_provider(environ: Mapping[str, str], config: EnvProviderConfig) -> Provider:

@@ -23,6 +23,7 @@ Public API (names are stable; other layers import them from here)::
     resolve_files(app, component) -> [(host path, guest path)]  # globs, exclude_files, escapes
     materialize_files(app, component, dest) -> dest              # copy them, to mount at "/"
     wasm_path(app, component) -> Path
+    is_wasm_file(path) ; wasm_file_app(path) -> App  # a bare .wasm, as `spin up -f app.wasm`
     render(template, lookup) ; parse_template ; variable_name_problem(name)
     app_variable(app, name, provider) ; component_variable(app, component_id, key, provider)
 
@@ -53,6 +54,7 @@ from spinkube.spinapp.templates import (
     variable_name_problem,
 )
 from spinkube.spinapp.variables import VariableError, app_variable, component_variable
+from spinkube.spinapp.wasm_file import is_wasm_file, wasm_file_app
 
 __all__ = [
     "SUPPORTED_TRIGGER_TYPES",
@@ -75,6 +77,7 @@ __all__ = [
     "best_match",
     "component_variable",
     "dump_locked",
+    "is_wasm_file",
     "load_locked",
     "load_locked_file",
     "load_manifest",
@@ -85,5 +88,6 @@ __all__ = [
     "resolve_files",
     "to_locked",
     "variable_name_problem",
+    "wasm_file_app",
     "wasm_path",
 ]

@@ -19,6 +19,7 @@ from spinkube.spinapp._parts import (
 from spinkube.spinapp.errors import ManifestError
 from spinkube.spinapp.manifest_v1 import load_v1
 from spinkube.spinapp.model import SUPPORTED_TRIGGER_TYPES, App, Component, Trigger, Variable
+from spinkube.spinapp.wasm_file import is_wasm_file
 
 
 def load_manifest(path: str | Path) -> App:
@@ -26,10 +27,14 @@ def load_manifest(path: str | Path) -> App:
     path = Path(path)
     if path.is_dir():
         path = path / "spin.toml"
+    if is_wasm_file(path):
+        raise ManifestError(str(path), "", "not a spin.toml (a Wasm binary)")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ManifestError(str(path), "", f"cannot read the manifest: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ManifestError(str(path), "", "not a spin.toml (not UTF-8 text)") from None
     return parse_manifest(text, file=str(path), app_dir=path.parent.resolve(), origin=path)
 
 

@@ -127,6 +127,7 @@ def make_probe(
             environment={"NAME": "probe"},
             files={"/": files_dir},
             get_variable=VARIABLES.get,
+            variable_names=tuple(VARIABLES),
         )
         return runtime.load(probe_wasm, context, log_line=lambda *line: output_lines.append(line))
 

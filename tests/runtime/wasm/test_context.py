@@ -55,6 +55,13 @@ def test_variables_come_from_the_context(
         assert response.body == body
 
 
+def test_config_get_all_lists_every_variable_of_the_component(
+    probe: WasmComponentHost, request_for: Callable[..., GuestRequest]
+) -> None:
+    response = probe.handle(request_for("/all-config"))
+    assert (response.status, response.body) == (200, b"greeting=hello from a variable\nempty=\n")
+
+
 def test_stdout_lines_are_forwarded_with_the_component_id(
     probe: WasmComponentHost,
     request_for: Callable[..., GuestRequest],

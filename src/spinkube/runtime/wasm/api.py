@@ -50,6 +50,8 @@ class ComponentContext:
     """Guest directory (e.g. ``/``) to the host directory mounted there, read-only."""
     get_variable: Callable[[str], str | None] = lambda _name: None
     """Resolves a Spin variable for this component; None when it is not defined."""
+    variable_names: Iterable[str] = ()
+    """The component's variables, for ``wasi:config/store#get-all`` (values via get_variable)."""
     key_value_stores: Iterable[str] = ()
     sqlite_databases: Iterable[str] = ()
     allowed_outbound_hosts: Iterable[str] = ()

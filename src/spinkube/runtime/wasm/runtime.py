@@ -55,8 +55,8 @@ class WasmRuntime:
         host = WasmComponentHost(
             runtime=self, component=component, context=context, log_line=log_line
         )
-        if host.unprovided_imports:
-            logger.info(
+        if host.unprovided_imports:  # every componentize-py guest has some: not news at INFO
+            logger.debug(
                 "component %s: imports the host does not provide (they trap when called): %s",
                 context.component_id,
                 ", ".join(summarize(host.unprovided_imports)),

@@ -7,6 +7,7 @@
 ;;   /file/<path>   200 with the file at <path> in the first preopen, 404 if it cannot be opened
 ;;   /var/<name>    200 with the Spin variable <name>, 404 if it is undefined
 ;;   /config/<key>  the same through wasi:config/store#get
+;;   /all-config    200 with `name=value\n` for every entry of wasi:config/store#get-all
 ;;   /unprovided    calls wasi:sockets/instance-network@0.2.0#instance-network, which the
 ;;                  host does not provide
 ;;   /none          returns without setting a response
@@ -68,6 +69,7 @@
     (func $read-via-stream (param i32 i64 i32)))
   (import "fermyon:spin/variables@2.0.0" "get" (func $variable-get (param i32 i32 i32)))
   (import "wasi:config/store@0.2.0-draft-2024-09-27" "get" (func $config-get (param i32 i32 i32)))
+  (import "wasi:config/store@0.2.0-draft-2024-09-27" "get-all" (func $config-get-all (param i32)))
   (import "wasi:sockets/instance-network@0.2.0" "instance-network"
     (func $instance-network (result i32)))
   (import "wasi:clocks/monotonic-clock@0.2.0" "subscribe-duration"
@@ -341,6 +343,35 @@
       (i32.load (i32.add (global.get $ret) (i32.const 8)))
       (i32.load (i32.add (global.get $ret) (i32.const 12)))))
 
+;; result<list<tuple<string, string>>, error>: discriminant at +0, the list (ptr, len) at +4;
+;; entries of (name ptr, name len, value ptr, value len), written out as `name=value\n` lines.
+  (func $config-all
+    (local $entry i32) (local $end i32) (local $out i32) (local $at i32) (local $n i32)
+    (call $config-get-all (global.get $ret))
+    (if (i32.load8_u (global.get $ret)) (then unreachable))
+    (local.set $entry (i32.load (i32.add (global.get $ret) (i32.const 4))))
+    (local.set $end (i32.add (local.get $entry)
+      (i32.mul (i32.load (i32.add (global.get $ret) (i32.const 8))) (i32.const 16))))
+    (local.set $out (global.get $heap))
+    (local.set $at (local.get $out))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $entry) (local.get $end)))
+        (local.set $n (i32.load (i32.add (local.get $entry) (i32.const 4))))
+        (memory.copy (local.get $at) (i32.load (local.get $entry)) (local.get $n))
+        (local.set $at (i32.add (local.get $at) (local.get $n)))
+        (i32.store8 (local.get $at) (i32.const 0x3d))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (local.set $n (i32.load (i32.add (local.get $entry) (i32.const 12))))
+        (memory.copy (local.get $at) (i32.load (i32.add (local.get $entry) (i32.const 8)))
+          (local.get $n))
+        (local.set $at (i32.add (local.get $at) (local.get $n)))
+        (i32.store8 (local.get $at) (i32.const 0x0a))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (local.set $entry (i32.add (local.get $entry) (i32.const 16)))
+        (br $next)))
+    (call $respond (i32.const 200) (local.get $out) (i32.sub (local.get $at) (local.get $out))))
+
 ;; list<tuple<string, string>> at ($ret): entries of (name ptr, name len, value ptr, value len).
   (func $dump-env
     (local $entry i32) (local $out i32)
@@ -379,6 +410,7 @@
     (if (i32.ge_u (global.get $path-len) (i32.const 2))
       (then (local.set $letter (i32.load8_u (i32.add (global.get $path) (i32.const 1))))))
     (if (i32.eq (local.get $letter) (i32.const 0x65)) (then (call $echo (local.get $request)) (return)))
+    (if (i32.eq (local.get $letter) (i32.const 0x61)) (then (call $config-all) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x74)) (then unreachable))
     (if (i32.eq (local.get $letter) (i32.const 0x6c)) (then (loop $forever (br $forever))))
     (if (i32.eq (local.get $letter) (i32.const 0x67))

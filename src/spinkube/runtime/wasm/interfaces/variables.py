@@ -1,5 +1,5 @@
-"""Spin variables: ``fermyon:spin/variables@2.0.0#get`` and ``wasi:config/store#get``, both
-through ``ComponentContext.get_variable``."""
+"""Spin variables: ``fermyon:spin/variables@2.0.0#get`` and ``wasi:config/store#get``/``get-all``,
+through ``ComponentContext.get_variable`` (and ``variable_names`` for ``get-all``)."""
 
 from __future__ import annotations
 
@@ -32,4 +32,18 @@ def config_store(session: Session) -> Mapping[str, HostFn]:
         found = vals.image(vals.write_str, value) if value is not None else None
         ok(results, vals.image(vals.write_option, found))
 
-    return {"get": get}
+    def get_all(ctx: int, args: int, results: int) -> None:
+        context = session.context
+        pairs = [(name, context.get_variable(name)) for name in context.variable_names]
+        ok(results, vals.image(_write_pairs, [(k, v) for k, v in pairs if v is not None]))
+
+    return {"get": get, "get-all": get_all}
+
+
+def _write_pairs(addr: int, pairs: list[tuple[str, str]]) -> None:
+    """A ``list<tuple<string, string>>``."""
+    first = vals.write_list(addr, len(pairs))
+    for i, (name, value) in enumerate(pairs):
+        pair = vals.write_tuple(first + vals.VAL_SIZE * i, 2)
+        vals.write_str(pair, name)
+        vals.write_str(pair + vals.VAL_SIZE, value)
