@@ -91,7 +91,9 @@ def project_scripts() -> dict[str, str]:
 
     with (ROOT / "pyproject.toml").open("rb") as f:
         scripts = dict(tomllib.load(f)["project"].get("scripts", {}))
-    return {name: SCRIPTS[name][0] if name in SCRIPTS else target for name, target in scripts.items()}
+    return {
+        name: SCRIPTS[name][0] if name in SCRIPTS else target for name, target in scripts.items()
+    }
 
 
 def target_for(name: str, entry_point: str | None, mode: str) -> Target:

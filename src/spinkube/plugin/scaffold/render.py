@@ -92,7 +92,10 @@ def _resources(opts: ScaffoldOptions) -> list[str]:
 def _image_pull_secrets(secrets: tuple[str, ...]) -> list[str]:
     if not secrets:
         return []
-    return [t.IMAGE_PULL_SECRETS, *(t.IMAGE_PULL_SECRET.substitute(secret=yaml_scalar(s)) for s in secrets)]
+    return [
+        t.IMAGE_PULL_SECRETS,
+        *(t.IMAGE_PULL_SECRET.substitute(secret=yaml_scalar(s)) for s in secrets),
+    ]
 
 
 def _autoscaler(opts: ScaffoldOptions, name: str) -> list[str]:
