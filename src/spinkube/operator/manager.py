@@ -62,8 +62,13 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 async def run(config: ManagerConfig) -> int:
     """Run the manager until a signal (0), the loss of leadership or a crash (1)."""
-    kube = Kube(load_kubeconfig(config.kubeconfig), field_manager=FIELD_MANAGER)
-    ctx = Context(kube=kube, metrics=Metrics(), ca_bundle=read_ca_bundle(config.ca_bundle))
+    metrics = Metrics()
+    kube = Kube(
+        load_kubeconfig(config.kubeconfig),
+        field_manager=FIELD_MANAGER,
+        observer=metrics.api_request,
+    )
+    ctx = Context(kube=kube, metrics=metrics, ca_bundle=read_ca_bundle(config.ca_bundle))
     stop = asyncio.Event()
     _stop_on_signals(stop)
     namespace = config.leader_election.namespace or kube.default_namespace
