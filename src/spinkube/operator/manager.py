@@ -68,7 +68,12 @@ async def run(config: ManagerConfig) -> int:
         field_manager=FIELD_MANAGER,
         observer=metrics.api_request,
     )
-    ctx = Context(kube=kube, metrics=metrics, ca_bundle=read_ca_bundle(config.ca_bundle))
+    ctx = Context(
+        kube=kube,
+        metrics=metrics,
+        ca_bundle=read_ca_bundle(config.ca_bundle),
+        namespace=config.namespace,
+    )
     stop = asyncio.Event()
     _stop_on_signals(stop)
     namespace = config.leader_election.namespace or kube.default_namespace
@@ -167,6 +172,7 @@ async def _run_controllers(
     kopf_stop, kopf_ready = asyncio.Event(), asyncio.Event()
     started = datetime.datetime.now(datetime.UTC)
     poster = EventPoster(ctx.kube, component=REPORTING_COMPONENT)
+    ctx.events = poster.recorder
     # Every task of ours exists before kopf starts: kopf waits for "hung" tasks created
     # while it ran before it returns.
     losing = asyncio.ensure_future(elector.hold()) if elector else asyncio.Future()

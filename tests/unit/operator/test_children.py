@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from spinkube.desired import Children
 from spinkube.operator.controllers.children import (
     DEPLOYMENT,
     SECRET,
@@ -17,7 +16,6 @@ from spinkube.operator.controllers.children import (
 )
 from spinkube.operator.controllers.errors import backoff
 from spinkube.operator.controllers.state import AppKey, Applied, AppState
-from spinkube.operator.handlers import applied_message
 
 
 def child(**meta: Any) -> dict[str, Any]:
@@ -145,18 +143,6 @@ def test_forgetting_an_app_drops_everything_about_it() -> None:
 )
 def test_backoff_doubles_up_to_a_cap(retry: int, expected: float) -> None:
     assert backoff(retry) == expected
-
-
-def test_the_normal_event_lists_what_was_applied() -> None:
-    meta = {"metadata": {"name": "hello"}}
-    secret = {"metadata": {"name": "hello-760b133c"}}
-
-    full = Children(service=meta, deployment=meta, runtime_config_secret=secret)
-
-    assert applied_message(full) == (
-        "Applied Deployment hello, Service hello and Secret hello-760b133c"
-    )
-    assert applied_message(Children(service=meta)) == "Applied Service hello"
 
 
 def test_status_never_goes_back_to_an_older_deployment() -> None:
