@@ -79,8 +79,8 @@ class Metrics:
         )
         self.api_requests = Counter(
             "spin_operator_api_requests_total",
-            "API requests the operator's controllers sent, by verb (apply for a server-side "
-            "apply) and resource (kopf's watches are not counted)",
+            "API requests of the operator's client, by verb (apply for a server-side apply) "
+            "and resource (kopf's watches are not counted)",
             ["verb", "resource"],
             registry=r,
         )
