@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from spinkube.operator.controllers.children import (
     owner_app,
 )
 from spinkube.operator.controllers.errors import backoff
+from spinkube.operator.controllers.requeue import prefix
 from spinkube.operator.controllers.state import AppKey, Applied, AppState
 
 
@@ -159,3 +161,13 @@ def test_status_never_goes_back_to_an_older_deployment() -> None:
     assert newest("10")
     assert newest("12")
     assert newest("opaque-version")
+
+
+def test_log_lines_name_the_app_once() -> None:
+    """kopf's logger prefixes `[namespace/name]` itself; a plain logger (the resync's) needs it."""
+    plain = logging.getLogger("spinkube.test")
+    kopf_like = logging.LoggerAdapter(plain, {})
+    key = AppKey("ns", "hello")
+
+    assert prefix(plain, key) == "[ns/hello] "
+    assert prefix(kopf_like, key) == ""
