@@ -3,12 +3,19 @@
     .venv/bin/python benchmarks/operator/bench.py              # 100 and 1,000 apps
     .venv/bin/python benchmarks/operator/bench.py --apps 100   # one size only
 
+    .venv/bin/python benchmarks/operator/bench.py --apps 1000 --profile /tmp/op.prof
+
 Starts the fake API (`python -m spinkube.testing.fakeapi`) and the manager (with webhooks on a
 self-signed certificate) as processes, then for each size: creates the SpinApps (32 requests
 in flight) and times until every Deployment and Service exists, times an image-update wave,
-and finally sends 1,000 AdmissionReviews one at a time to the validating webhook. Prints the
-machine, the figures and the targets from `operator-scale-findings.md`. Not part of the tests;
-the fake API is a single Python process, so it (not the operator) often bounds the figures.
+and finally sends 1,000 AdmissionReviews one at a time to the validating webhook; then
+restarts the operator and times the resume of every app. For each wave it prints the
+operator's own API requests per reconcile by verb and resource (its
+`spin_operator_api_requests_total`), its CPU seconds per reconcile (utime+stime from
+`/proc/<pid>/stat`, measured once the operator is idle again) and its RSS. With `--profile`
+the operator runs under cProfile (`-m cProfile -o FILE`; the CPU figures then include the
+profiler's overhead). Not part of the tests; the fake API is a single Python process, so it
+(not the operator) often bounds the wall-clock figures.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +65,39 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_mib(pid: int) -> float:
+    return peak_rss_mib(pid, "VmRSS")
+
+
+API_REQUESTS = "spin_operator_api_requests_total"
+
+
+def api_requests(metrics_port: int) -> dict[str, float]:
+    """The operator's own requests so far, as `verb resource` -> count."""
+    text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(API_REQUESTS + "{"):
+            labels, value = line[len(API_REQUESTS) + 1 :].rsplit("} ", 1)
+            fields = dict(part.split("=", 1) for part in labels.split(","))
+            counts[f"{fields['verb'].strip(chr(34))} {fields['resource'].strip(chr(34))}"] = float(
+                value
+            )
+    return counts
+
+
+def per_reconcile(after: dict[str, float], before: dict[str, float], n: int) -> str:
+    """`apply deployments 1.00, ...`: the requests of a wave divided by its apps."""
+    moved = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+    return ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(moved.items())) or "none"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -121,16 +156,24 @@ def fake_api(workdir: Path) -> Iterator[tuple[str, Path]]:
         stop(process)
 
 
+@dataclass
+class Operator:
+    process: subprocess.Popen[bytes]
+    webhook_port: int
+    metrics_port: int
+
+
 @contextmanager
 def operator(
-    workdir: Path, kubeconfig: Path, *, name: str = "operator"
-) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    workdir: Path, kubeconfig: Path, *, name: str = "operator", profile: Path | None = None
+) -> Iterator[Operator]:
     certs = workdir / "certs"
     if not certs.exists():
         self_signed(certs)
-    webhook, health = free_port(), free_port()
-    script = Path(sys.executable).with_name("spin-operator")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.operator"]
+    webhook, health, metrics = free_port(), free_port(), free_port()
+    command = [sys.executable, "-m", "spinkube.operator"]
+    if profile is not None:
+        command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "spinkube.operator"]
     log = workdir / f"{name}.log"
     process = subprocess.Popen(
         [
@@ -140,7 +183,8 @@ def operator(
             f"--webhook-bind-address=127.0.0.1:{webhook}",
             f"--webhook-cert-dir={certs}",
             f"--health-probe-bind-address=127.0.0.1:{health}",
-            "--metrics-bind-address=:0",
+            f"--metrics-bind-address=127.0.0.1:{metrics}",
+            "--metrics-secure=false",
         ],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -156,7 +200,7 @@ def operator(
         )
         if process.poll() is not None:
             raise SystemExit(f"the operator exited:\n{log.read_text()}")
-        yield process, webhook
+        yield Operator(process, webhook, metrics)
     finally:
         stop(process)
 
@@ -235,17 +279,19 @@ def reconcile_runs(log: Path, ns: str) -> int:
     )
 
 
-def run_wave(url: str, n: int, op_pid: int) -> dict[str, float]:
-    ns = f"bench-{n}"
+def run_wave(url: str, n: int, op: Operator) -> dict[str, Any]:
+    ns, pid = f"bench-{n}", op.process.pid
     with api_client(url) as client:
-        cpu_before = cpu_seconds(op_pid)
+        requests_before, cpu_before = api_requests(op.metrics_port), cpu_seconds(pid)
         creates = [
             ("POST", f"{GROUP_PATH}/namespaces/{ns}/spinapps", app(ns, i), {}) for i in range(n)
         ]
         start = time.monotonic()
         submit = asyncio.run(send_all(url, creates))
         converged = converge(client, ns, n) - start
-        cpu_create = cpu_seconds(op_pid) - cpu_before
+        wait_idle(pid)  # the status patches and watch events after the last child
+        cpu_create = cpu_seconds(pid) - cpu_before
+        requests_created = api_requests(op.metrics_port)
 
         new_image = IMAGE.replace("v0.13.0", "v0.14.0")
         merge = {"Content-Type": "application/merge-patch+json"}
@@ -262,28 +308,35 @@ def run_wave(url: str, n: int, op_pid: int) -> dict[str, float]:
         def updated(item: dict[str, Any]) -> bool:
             return bool(item["spec"]["template"]["spec"]["containers"][0]["image"] == new_image)
 
+        cpu_before = cpu_seconds(pid)
         start = time.monotonic()
         update_submit = asyncio.run(send_all(url, updates))
         update_converged = converge(client, ns, n, updated) - start
+        wait_idle(pid)
+        cpu_update = cpu_seconds(pid) - cpu_before
+        requests_updated = api_requests(op.metrics_port)
     return {
         "apps": n,
         "create_submit_s": submit,
         "converge_s": converged,
         "reconciles_per_s": n / converged,
-        "operator_cpu_create_s": cpu_create,
+        "cpu_create_ms": cpu_create / n * 1000,
+        "requests_create": per_reconcile(requests_created, requests_before, n),
         "update_submit_s": update_submit,
         "update_converge_s": update_converged,
-        "peak_rss_mib": peak_rss_mib(op_pid),
+        "cpu_update_ms": cpu_update / n * 1000,
+        "requests_update": per_reconcile(requests_updated, requests_created, n),
+        "peak_rss_mib": peak_rss_mib(pid),
     }
 
 
-def webhook_latency(port: int, ca: Path, reviews: int = 1000) -> dict[str, float]:
+def webhook_latency(port: int, ca: Path, ns: str, reviews: int = 1000) -> dict[str, float]:
     context = ssl.create_default_context(cafile=str(ca))
     path = "/validate-core-spinoperator-dev-v1alpha1-spinapp"
     timings = []
     with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=context, timeout=10) as client:
         for i in range(reviews):
-            obj = app("bench-100", i)
+            obj = app(ns, i)
             obj["spec"]["replicas"] = 0 if i % 10 == 0 else 1  # one in ten is denied
             body = {
                 "apiVersion": "admission.k8s.io/v1",
@@ -291,7 +344,7 @@ def webhook_latency(port: int, ca: Path, reviews: int = 1000) -> dict[str, float
                 "request": {
                     "uid": f"uid-{i}",
                     "operation": "CREATE",
-                    "namespace": "bench-100",
+                    "namespace": ns,
                     "name": obj["metadata"]["name"],
                     "object": obj,
                 },
@@ -311,22 +364,42 @@ def webhook_latency(port: int, ca: Path, reviews: int = 1000) -> dict[str, float
     }
 
 
-def resume_time(workdir: Path, kubeconfig: Path, total: int) -> float:
-    """Seconds from starting a second operator until it resumed all `total` apps."""
+def webhook_report(port: int, ca: Path, ns: str) -> str:
+    latency = webhook_latency(port, ca, ns)
+    return (
+        f"webhook: {latency['reviews']:.0f} reviews, one client: p50 "
+        f"{latency['p50_ms']:.2f} ms, p99 {latency['p99_ms']:.2f} ms, max "
+        f"{latency['max_ms']:.2f} ms (target p99 < {TARGETS['webhook_p99_ms']:.0f} ms)"
+    )
+
+
+def restart(workdir: Path, kubeconfig: Path, total: int, profile: Path | None) -> str:
+    """Start a second operator over `total` existing apps: the time until all resumed (from
+    process start), its CPU, RSS and requests per app."""
     start = time.monotonic()
     log = workdir / "restarted.log"
-    with operator(workdir, kubeconfig, name="restarted"):
+    with operator(workdir, kubeconfig, name="restarted", profile=profile) as op:
         wait_for(
             lambda: log.read_text(errors="replace").count("Resuming is processed") >= total,
             TIMEOUT,
             "the resume",
         )
-        return time.monotonic() - start
+        resumed = time.monotonic() - start
+        wait_idle(op.process.pid)
+        cpu = cpu_seconds(op.process.pid)
+        requests = per_reconcile(api_requests(op.metrics_port), {}, total)
+        return (
+            f"restart: {total} apps resumed in {resumed:.2f} s (from process start); "
+            f"operator CPU {cpu:.1f} s in all ({cpu / total * 1000:.1f} ms an app), peak RSS "
+            f"{peak_rss_mib(op.process.pid):.1f} MiB, idle RSS "
+            f"{rss_mib(op.process.pid):.1f} MiB\n  requests per app: {requests}"
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--apps", type=int, action="append", help="sizes (default 100 and 1000)")
+    parser.add_argument("--profile", type=Path, help="cProfile output of the first operator")
     args = parser.parse_args()
     sizes = args.apps or [100, 1000]
     print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
@@ -339,34 +412,32 @@ def main() -> int:
         with fake_api(workdir) as (url, kubeconfig):
             with api_client(url) as client:
                 setup_cluster(client, [f"bench-{n}" for n in sizes])
-            with operator(workdir, kubeconfig) as (process, webhook_port):
-                print(f"operator idle RSS: {peak_rss_mib(process.pid):.1f} MiB")
+            with operator(workdir, kubeconfig, profile=args.profile) as op:
+                wait_idle(op.process.pid)
+                print(f"operator idle RSS: {rss_mib(op.process.pid):.1f} MiB")
                 for n in sizes:
-                    figures = run_wave(url, n, process.pid)
-                    wait_idle(process.pid)
+                    f = run_wave(url, n, op)
                     extra = reconcile_runs(workdir / "operator.log", f"bench-{n}") - 2 * n
                     print(
-                        f"{n:>5} apps: submit {figures['create_submit_s']:.2f} s, "
-                        f"all Deployments+Services {figures['converge_s']:.2f} s "
-                        f"({figures['reconciles_per_s']:.1f} reconciles/s, operator CPU "
-                        f"{figures['operator_cpu_create_s']:.1f} s); image update wave "
-                        f"{figures['update_converge_s']:.2f} s (submit "
-                        f"{figures['update_submit_s']:.2f} s); peak RSS "
-                        f"{figures['peak_rss_mib']:.1f} MiB; duplicate handler runs {extra}"
+                        f"{n:>5} apps: submit {f['create_submit_s']:.2f} s, all Deployments+"
+                        f"Services {f['converge_s']:.2f} s ({f['reconciles_per_s']:.1f} "
+                        f"reconciles/s), operator CPU {f['cpu_create_ms']:.1f} ms a create; "
+                        f"image update wave {f['update_converge_s']:.2f} s (submit "
+                        f"{f['update_submit_s']:.2f} s), {f['cpu_update_ms']:.1f} ms an update; "
+                        f"peak RSS {f['peak_rss_mib']:.1f} MiB; duplicate handler runs {extra}"
+                        f"\n  requests per create: {f['requests_create']}"
+                        f"\n  requests per update: {f['requests_update']}"
                     )
-                wait_idle(process.pid)  # measure the webhooks alone, not beside a backlog
-                latency = webhook_latency(webhook_port, workdir / "certs" / "tls.crt")
+                wait_idle(op.process.pid)
+                print(f"operator idle RSS after the waves: {rss_mib(op.process.pid):.1f} MiB")
+                if args.profile is None:  # the profile is of the reconciliations alone
+                    ca = workdir / "certs" / "tls.crt"
+                    print(webhook_report(op.webhook_port, ca, f"bench-{sizes[0]}"))
                 print(
-                    f"webhook: {latency['reviews']:.0f} reviews, one client: p50 "
-                    f"{latency['p50_ms']:.2f} ms, p99 {latency['p99_ms']:.2f} ms, max "
-                    f"{latency['max_ms']:.2f} ms (target p99 < {TARGETS['webhook_p99_ms']:.0f} ms)"
-                )
-                print(
-                    f"operator peak RSS (VmHWM): {peak_rss_mib(process.pid):.1f} MiB "
+                    f"operator peak RSS (VmHWM): {peak_rss_mib(op.process.pid):.1f} MiB "
                     f"(target < {TARGETS['rss_mib']:.0f} MiB)"
                 )
-            resumed = resume_time(workdir, kubeconfig, sum(sizes))
-            print(f"restart: {sum(sizes)} apps resumed in {resumed:.2f} s (from process start)")
+            print(restart(workdir, kubeconfig, sum(sizes), None))
     return 0
 
 

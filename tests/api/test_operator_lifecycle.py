@@ -305,7 +305,6 @@ def test_create_applies_deployment_service_and_secret(
 
     status = eventually(lambda: app_status(kube, namespace).get("activeScheduler"), timeout=WAIT)
     assert status == "containerd-shim-spin"
-    assert eventually(lambda: events(kube, namespace, "hello", "Reconciled"), timeout=WAIT)
     managed = [f["manager"] for f in deployment["metadata"].get("managedFields") or []]
     assert "spin-operator" in managed
 
@@ -1004,3 +1003,103 @@ def test_a_leader_that_loses_its_lease_exits_non_zero(
     assert eventually(lambda: a.process.poll() is not None, timeout=WAIT)
     assert a.process.returncode == 1
     assert "leader election lost: the lease is held by intruder" in a.logs()
+
+
+# -- what a reconciliation costs in requests --------------------------------------------------
+
+WRITES = ("create", "update", "patch", "apply", "delete")
+API_REQUESTS = "spin_operator_api_requests_total"
+
+
+def api_requests(manager: Manager) -> dict[tuple[str, str], int]:
+    """The operator's own requests so far, by (verb, resource), from its metrics (its client
+    counts them: the same on the fake API and on a real cluster)."""
+    counts: dict[tuple[str, str], int] = {}
+    for line in manager.metrics().splitlines():
+        if line.startswith(API_REQUESTS + "{"):
+            labels, value = line[len(API_REQUESTS) + 1 :].rsplit("} ", 1)
+            fields = dict(part.split("=", 1) for part in labels.split(","))
+            key = (fields["verb"].strip('"'), fields["resource"].strip('"'))
+            counts[key] = int(float(value))
+    return counts
+
+
+def settled(manager: Manager) -> dict[tuple[str, str], int]:
+    """The request counts once they stopped moving (two reads a second apart agree)."""
+    last: list[dict[tuple[str, str], int]] = [api_requests(manager)]
+
+    def still() -> bool:
+        current = api_requests(manager)
+        same = current == last[0]
+        last[0] = current
+        return same
+
+    assert eventually(still, timeout=WAIT, interval=1.0)
+    return last[0]
+
+
+def delta(
+    after: dict[tuple[str, str], int], before: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    return {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+
+
+def writes(counts: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+    return {k: v for k, v in counts.items() if k[0] in WRITES}
+
+
+def reconciled_ok(manager: Manager, at_least: int) -> bool:
+    line = 'controller_runtime_reconcile_total{controller="spinapp",result="success"} '
+    for text in manager.metrics().splitlines():
+        if text.startswith(line):
+            return float(text[len(line) :]) >= at_least
+    return False
+
+
+def test_a_reconciliation_costs_only_the_writes_it_must(
+    kube_api: Any, kube: Kube, namespace: str, managers: Managers
+) -> None:
+    """Two apps created: per app one apply of its Deployment and of its Service, one create
+    of its runtime-config Secret, at most one status patch, and one `spin-ca` Secret for the
+    namespace; the executor is never fetched (a watch serves it); no Events. An image update
+    re-applies only the Deployment. A restart and a resync with nothing changed write nothing.
+
+    On a real cluster kube-controller-manager moves each Deployment's status, and every move
+    is a real change of the app's status: only there the status patches may be more."""
+    status_budget = 4 if kube_api.real_cluster else 1
+    apps = ("alpha", "beta")
+    first = managers.start(name="first")
+    spec = {
+        "createDeployment": True,
+        "deploymentConfig": {"runtimeClassName": "wasmtime-spin-v2", "installDefaultCACerts": True},
+    }
+    kube.apply_manifest(executor_manifest(namespace, **spec))
+    before = settled(first)
+    for name in apps:
+        kube.apply_manifest(app_manifest(namespace, name))
+    for name in apps:
+        assert eventually(lambda n=name: get_or_none(kube, Service, n, namespace), timeout=WAIT)
+        assert eventually(lambda n=name: app_status(kube, namespace, n), timeout=WAIT)
+    created = delta(settled(first), before)
+    assert writes(created).get(("apply", "deployments")) == len(apps), created
+    assert writes(created).get(("apply", "services")) == len(apps), created
+    secrets = created.get(("create", "secrets"), 0) + created.get(("apply", "secrets"), 0)
+    assert secrets == len(apps) + 1, created  # a runtime config each, one spin-ca
+    assert created.get(("patch", "spinapps/status"), 0) <= status_budget * len(apps), created
+    assert ("create", "events") not in created, created
+    assert ("get", "spinappexecutors") not in created, created
+
+    before = settled(first)
+    new_image = "example.com/hello:v2"
+    kube.patch(SpinApp, "alpha", {"spec": {"image": new_image}}, namespace=namespace)
+    assert eventually(lambda: image_of(kube, namespace, "alpha") == new_image, timeout=WAIT)
+    updated = writes(delta(settled(first), before))
+    assert updated.pop(("apply", "deployments")) == 1, updated
+    assert updated.pop(("patch", "spinapps/status"), 0) <= status_budget, updated
+    assert updated == {}, updated
+    assert first.stop() == 0
+
+    second = managers.start("--sync-period=2", name="second")
+    assert eventually(lambda: reconciled_ok(second, len(apps)), timeout=WAIT)  # resumed
+    assert eventually(lambda: "resync: 2 SpinApps reconciled" in second.logs(), timeout=WAIT)
+    assert writes(settled(second)) == {}

@@ -23,6 +23,7 @@ from lightkube.types import CascadeType, PatchType
 from spinkube.api.constants import FIELD_MANAGER
 from spinkube.kube.config import load_kubeconfig
 from spinkube.kube.errors import Target, translated
+from spinkube.kube.requests import RequestObserver, classify
 from spinkube.kube.resources import is_namespaced, load_manifest, qualified_name
 
 R = TypeVar("R", bound=Resource)
@@ -45,10 +46,14 @@ class Kube:
         *,
         field_manager: str = FIELD_MANAGER,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        observer: RequestObserver | None = None,
     ) -> None:
         self.config = config
         self.field_manager = field_manager
         self.timeout = timeout
+        self.observer = observer
+        """Told `(verb, resource)` of every answered request of the async client (the
+        operator counts its own requests with it)."""
         self._client: Client | None = None
         self._async_client: AsyncClient | None = None
 
@@ -83,7 +88,23 @@ class Kube:
                 self._async_client = AsyncClient(
                     self.config, field_manager=self.field_manager, timeout=self._timeout()
                 )
+            if self.observer is not None:
+                http: httpx2.AsyncClient = self._async_client._client._client
+                http.event_hooks["response"].append(self._observe)
         return self._async_client
+
+    async def _observe(self, response: httpx2.Response) -> None:
+        if self.observer is None:  # pragma: no cover (hooked only with an observer)
+            return
+        request = response.request
+        self.observer(
+            *classify(
+                request.method,
+                request.url.path,
+                content_type=request.headers.get("content-type", ""),
+                watch=request.url.params.get("watch") in ("true", "1"),
+            )
+        )
 
     @property
     def _api(self) -> Any:

@@ -77,6 +77,13 @@ class Metrics:
             ["webhook"],
             registry=r,
         )
+        self.api_requests = Counter(
+            "spin_operator_api_requests_total",
+            "API requests of the operator's client, by verb (apply for a server-side apply) "
+            "and resource (kopf's watches are not counted)",
+            ["verb", "resource"],
+            registry=r,
+        )
         self.leader = Gauge(
             "leader_election_master_status",
             "1 while this replica holds the leader Lease, else 0",
@@ -99,6 +106,9 @@ class Metrics:
         self.reconcile_total.labels(controller, result).inc()
         if result == ERROR:
             self.reconcile_errors.labels(controller).inc()
+
+    def api_request(self, verb: str, resource: str) -> None:
+        self.api_requests.labels(verb, resource).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

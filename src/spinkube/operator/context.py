@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from spinkube.kube import Kube
 from spinkube.manager.metrics import Metrics
+from spinkube.operator.controllers.cache import Cache
 from spinkube.operator.controllers.state import AppState
 
 Recorder = Callable[[str, str, str], None]
 """Posts an event about one object: `record("Warning", "MissingExecutor", "message")`."""
+RecorderFactory = Callable[[Mapping[str, Any]], Recorder]
+"""The `Recorder` of one object (its body)."""
 
 Logger = logging.Logger | logging.LoggerAdapter[Any]
 """What kopf hands handlers as `logger` (an adapter that prefixes `[namespace/name]`)."""
@@ -35,6 +38,12 @@ class Context:
     ca_bundle: str | None = None
     """The PEM bundle for executors with `installDefaultCACerts` (read once at start-up)."""
     apps: AppState = field(default_factory=AppState)
+    cache: Cache = field(default_factory=Cache)
+    """What exists: the children and executors as the watches last saw them."""
+    namespace: str | None = None
+    """The one namespace watched, or None for all."""
+    events: RecorderFactory | None = None
+    """Posts Events through `kube` (so they are counted with the operator's requests)."""
     reconcile_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_RECONCILES)
     )

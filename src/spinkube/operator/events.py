@@ -1,5 +1,6 @@
-"""Events posted straight through the API, for work that runs outside kopf's handlers (the
-periodic resync and the retries it schedules). Inside handlers kopf's poster is used."""
+"""Events posted straight through the API (the manager's `Context.events`), by the handlers,
+the periodic resync and the retries alike, so that they are counted with the operator's own
+requests (`spin_operator_api_requests_total`)."""
 
 from __future__ import annotations
 

@@ -17,10 +17,10 @@ from typing import Any, cast
 import kopf
 
 from spinkube.api import APP_NAME_LABEL, EXECUTOR_PLURAL, GROUP, SPINAPP_PLURAL, VERSION
-from spinkube.desired import Children
 from spinkube.kube import KubeError
 from spinkube.manager.metrics import REQUEUE, SUCCESS
-from spinkube.operator.context import NORMAL, Logger, Recorder, context_of
+from spinkube.operator.context import Context, Logger, Recorder, RecorderFactory, context_of
+from spinkube.operator.controllers.cache import EXECUTOR
 from spinkube.operator.controllers.children import DEPLOYMENT, SECRET, SERVICE, on_child_event
 from spinkube.operator.controllers.errors import Rejected, RetryLater
 from spinkube.operator.controllers.executor import apps_using, check_deletion
@@ -49,31 +49,24 @@ def kopf_recorder(body: Mapping[str, Any]) -> Recorder:
     return record
 
 
-def applied_message(children: Children) -> str:
-    """`Applied Deployment x, Service x and Secret x-1a2b3c4d` (what the Normal event says)."""
-    parts = [f"Service {children.service['metadata']['name']}"]
-    if children.deployment is not None:
-        parts.insert(0, f"Deployment {children.deployment['metadata']['name']}")
-    if children.runtime_config_secret is not None:
-        parts.append(f"Secret {children.runtime_config_secret['metadata']['name']}")
-    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    return f"Applied {listed}"
+def recorder_of(ctx: Context) -> RecorderFactory:
+    """The manager's Event poster (its requests are counted with the operator's), else kopf's."""
+    return ctx.events or kopf_recorder
 
 
 async def reconcile_app(
     body: kopf.Body,
     memo: Any,
     logger: Logger,
-    reason: str,
     **_: Any,
 ) -> None:
+    """No Event for a reconciliation that went through (as upstream): Events are for what a
+    user acts on (a missing executor or reference, an invalid app)."""
     ctx = context_of(memo)
     try:
-        children = await reconcile(body, ctx=ctx, recorder=kopf_recorder, logger=logger)
+        await reconcile(body, ctx=ctx, recorder=recorder_of(ctx), logger=logger)
     except Rejected as error:
         raise kopf.PermanentError(error.message) from error
-    if children is not None and reason != kopf.Reason.RESUME:  # a restart re-applies all
-        kopf_recorder(body)(NORMAL, "Reconciled", applied_message(children))
 
 
 def was_deleted(event: kopf.RawEvent, **_: Any) -> bool:
@@ -91,6 +84,11 @@ async def forget_executor(uid: str | None, memo: Any, **_: Any) -> None:
     forget_object(memo, uid)
 
 
+async def on_executor_event(event: kopf.RawEvent, body: kopf.Body, memo: Any, **_: Any) -> None:
+    """Keep the executor cache fresh (reconciliations read executors from it)."""
+    context_of(memo).cache.seen(EXECUTOR, body, deleted=event.get("type") == "DELETED")
+
+
 def forget_object(memo: Any, uid: str | None) -> None:
     """Drop kopf's in-memory bookkeeping of an object that is gone."""
     storage = memo.get(STORAGE_KEY)
@@ -103,7 +101,7 @@ async def on_deployment_event(
 ) -> None:
     ctx = context_of(memo)
     await on_child_event(
-        DEPLOYMENT, event.get("type"), body, ctx=ctx, recorder=kopf_recorder, logger=logger
+        DEPLOYMENT, event.get("type"), body, ctx=ctx, recorder=recorder_of(ctx), logger=logger
     )
 
 
@@ -112,7 +110,7 @@ async def on_service_event(
 ) -> None:
     ctx = context_of(memo)
     await on_child_event(
-        SERVICE, event.get("type"), body, ctx=ctx, recorder=kopf_recorder, logger=logger
+        SERVICE, event.get("type"), body, ctx=ctx, recorder=recorder_of(ctx), logger=logger
     )
 
 
@@ -121,19 +119,20 @@ async def on_secret_event(
 ) -> None:
     ctx = context_of(memo)
     await on_child_event(
-        SECRET, event.get("type"), body, ctx=ctx, recorder=kopf_recorder, logger=logger
+        SECRET, event.get("type"), body, ctx=ctx, recorder=recorder_of(ctx), logger=logger
     )
 
 
 async def reconcile_dependents(
-    name: str, namespace: str | None, memo: Any, logger: Logger, **_: Any
+    name: str, namespace: str | None, body: kopf.Body, memo: Any, logger: Logger, **_: Any
 ) -> None:
     """An executor appeared or changed: reconcile the apps that name it at once, instead of
     waiting for their retry."""
     ctx = context_of(memo)
+    ctx.cache.seen(EXECUTOR, body)  # before the apps read it (the watch may not have told)
     for app in await apps_using(ctx.kube, namespace or "default", name):
         try:
-            await reconcile(app, ctx=ctx, recorder=kopf_recorder, logger=logger)
+            await reconcile(app, ctx=ctx, recorder=recorder_of(ctx), logger=logger)
         except Rejected as error:
             logger.info("SpinApp %s is not reconciled yet: %s", app["metadata"]["name"], error)
 
@@ -145,7 +144,7 @@ async def guard_executor_deletion(body: kopf.Body, memo: Any, logger: Logger, **
     while True:
         with ctx.metrics.reconciling(EXECUTOR_CONTROLLER):
             try:
-                await check_deletion(body, kube=ctx.kube, record=kopf_recorder(body))
+                await check_deletion(body, kube=ctx.kube, record=recorder_of(ctx)(body))
             except (RetryLater, KubeError) as error:
                 ctx.metrics.reconciled(EXECUTOR_CONTROLLER, REQUEUE)
                 logger.info("deletion waits: %s", error)
@@ -161,6 +160,7 @@ def register(registry: kopf.OperatorRegistry) -> kopf.OperatorRegistry:
         decorator(*SPINAPPS, registry=registry, id="reconcile")(reconcile_app)
     kopf.on.event(*SPINAPPS, registry=registry, when=was_deleted, id="forget")(forget_app)
     kopf.on.event(*EXECUTORS, registry=registry, when=was_deleted, id="forget")(forget_executor)
+    kopf.on.event(*EXECUTORS, registry=registry, id="cache")(on_executor_event)
     owned = {APP_NAME_LABEL: kopf.PRESENT}
     kopf.on.event(*DEPLOYMENTS, registry=registry, labels=owned, id="deployment")(
         on_deployment_event

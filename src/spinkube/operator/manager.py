@@ -49,8 +49,18 @@ def read_ca_bundle(path: Path | None) -> str | None:
 
 async def run(config: ManagerConfig) -> int:
     """Run the manager until a signal (0), the loss of leadership or a crash (1)."""
-    kube = Kube(load_kubeconfig(config.kubeconfig), field_manager=FIELD_MANAGER)
-    ctx = Context(kube=kube, metrics=Metrics(), ca_bundle=read_ca_bundle(config.ca_bundle))
+    metrics = Metrics()
+    kube = Kube(
+        load_kubeconfig(config.kubeconfig),
+        field_manager=FIELD_MANAGER,
+        observer=metrics.api_request,
+    )
+    ctx = Context(
+        kube=kube,
+        metrics=metrics,
+        ca_bundle=read_ca_bundle(config.ca_bundle),
+        namespace=config.namespace,
+    )
     stop = asyncio.Event()
     stop_on_signals(stop)
     namespace = config.leader_election.namespace or kube.default_namespace
@@ -118,6 +128,7 @@ async def _lead_and_run(
     async def controllers(kopf_stop: asyncio.Event, kopf_ready: asyncio.Event) -> None:
         started = datetime.datetime.now(datetime.UTC)
         poster = EventPoster(ctx.kube, component=REPORTING_COMPONENT)
+        ctx.events = poster.recorder
         # Created before kopf starts: kopf waits for "hung" tasks created while it ran.
         resyncing = _start_resync(config, ctx, poster)
         try:

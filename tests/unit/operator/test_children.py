@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 
-from spinkube.desired import Children
 from spinkube.operator.controllers.children import (
     DEPLOYMENT,
     SECRET,
@@ -16,8 +16,8 @@ from spinkube.operator.controllers.children import (
     owner_app,
 )
 from spinkube.operator.controllers.errors import backoff
+from spinkube.operator.controllers.requeue import prefix
 from spinkube.operator.controllers.state import AppKey, Applied, AppState
-from spinkube.operator.handlers import applied_message
 
 
 def child(**meta: Any) -> dict[str, Any]:
@@ -147,18 +147,6 @@ def test_backoff_doubles_up_to_a_cap(retry: int, expected: float) -> None:
     assert backoff(retry) == expected
 
 
-def test_the_normal_event_lists_what_was_applied() -> None:
-    meta = {"metadata": {"name": "hello"}}
-    secret = {"metadata": {"name": "hello-760b133c"}}
-
-    full = Children(service=meta, deployment=meta, runtime_config_secret=secret)
-
-    assert applied_message(full) == (
-        "Applied Deployment hello, Service hello and Secret hello-760b133c"
-    )
-    assert applied_message(Children(service=meta)) == "Applied Service hello"
-
-
 def test_status_never_goes_back_to_an_older_deployment() -> None:
     """A watch event that waited for the app's lock may carry an older Deployment than the
     one a reconciliation just wrote the status from."""
@@ -173,3 +161,13 @@ def test_status_never_goes_back_to_an_older_deployment() -> None:
     assert newest("10")
     assert newest("12")
     assert newest("opaque-version")
+
+
+def test_log_lines_name_the_app_once() -> None:
+    """kopf's logger prefixes `[namespace/name]` itself; a plain logger (the resync's) needs it."""
+    plain = logging.getLogger("spinkube.test")
+    kopf_like = logging.LoggerAdapter(plain, {})
+    key = AppKey("ns", "hello")
+
+    assert prefix(plain, key) == "[ns/hello] "
+    assert prefix(kopf_like, key) == ""

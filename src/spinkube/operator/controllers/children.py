@@ -83,28 +83,37 @@ async def on_child_event(
     recorder: RecorderFactory,
     logger: Logger,
 ) -> None:
-    """One watch event of a Deployment or Service labelled with the app name."""
+    """One watch event of a Deployment, Service or Secret labelled with the app name.
+
+    Decided under the app's lock: a reconciliation that is applying this very child records
+    the apply's answer first, so the event of the operator's own apply (which may come before
+    the answer) is never taken for someone else's change.
+    """
+    deleted = event_type == "DELETED"
+    ctx.cache.seen(kind, body, deleted=deleted)
     key = owner_app(body)
-    if key is None or not is_current(kind, body, ctx.apps.applied.get(key)):
+    if key is None:
         return
-    if event_type == "DELETED" or drifted(kind, body, ctx.apps.applied.get(key)):
-        if event_type != "DELETED":
-            logger.info(
-                "[%s] %s %s changed by someone else: applying it again", key, kind, key.name
-            )
-        await reconcile_key(ctx, key, recorder=recorder, logger=logger)
-        return
-    if kind == DEPLOYMENT:
-        await update_status_from(ctx, key, body)
-
-
-async def update_status_from(ctx: Context, key: AppKey, deployment: Mapping[str, Any]) -> None:
-    """Copy the Deployment's state into the app's status (once the app was reconciled)."""
     async with ctx.apps.lock(key):
-        executor = (ctx.apps.status.get(key) or {}).get("activeScheduler")
-        if not executor:
-            return  # not reconciled yet (or no operator Deployments): it writes the status
-        try:
-            await write_status(ctx, key, executor=str(executor), deployment=deployment)
-        except NotFound:
-            ctx.apps.forget(key)
+        applied = ctx.apps.applied.get(key)
+        if not is_current(kind, body, applied):
+            return
+        again = deleted or drifted(kind, body, applied)
+        if not again and kind == DEPLOYMENT:
+            await _status_from(ctx, key, body)
+    if again:
+        if not deleted:  # kopf's logger already says which object: `[namespace/name]`
+            logger.info("%s %s changed by someone else: applying it again", kind, key.name)
+        await reconcile_key(ctx, key, recorder=recorder, logger=logger)
+
+
+async def _status_from(ctx: Context, key: AppKey, deployment: Mapping[str, Any]) -> None:
+    """Copy the Deployment's state into the app's status (once the app was reconciled);
+    the caller holds the app's lock."""
+    executor = (ctx.apps.status.get(key) or {}).get("activeScheduler")
+    if not executor:
+        return  # not reconciled yet (or no operator Deployments): it writes the status
+    try:
+        await write_status(ctx, key, executor=str(executor), deployment=deployment)
+    except NotFound:
+        ctx.apps.forget(key)

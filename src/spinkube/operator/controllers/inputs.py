@@ -15,6 +15,7 @@ from spinkube.desired import ObjectRef, ResolvedInputs, runtime_config_dependenc
 from spinkube.kube import Kube, NotFound
 from spinkube.kube import SpinAppExecutor as ExecutorResource
 from spinkube.operator.context import to_json
+from spinkube.operator.controllers.cache import EXECUTOR, Cache
 from spinkube.operator.controllers.errors import Rejected, RetryLater
 
 MISSING_EXECUTOR = "MissingExecutor"
@@ -39,9 +40,13 @@ def parse_executor(body: Mapping[str, object]) -> SpinAppExecutor:
         raise RetryLater(f"invalid SpinAppExecutor: {detail}", reason=INVALID_SPEC) from error
 
 
-async def get_executor(kube: Kube, app: SpinApp) -> SpinAppExecutor:
-    """The app's executor, from the app's namespace."""
+async def executor_of(kube: Kube, cache: Cache, app: SpinApp) -> SpinAppExecutor:
+    """The app's executor, from the app's namespace: as the watch last saw it, else (an
+    executor newer than the watch has told) fetched."""
     namespace, name = app.metadata.namespace or "default", app.spec.executor
+    body = cache.get(EXECUTOR, namespace, name)
+    if body is not None:
+        return parse_executor(body)
     try:
         found = await kube.aio.get(ExecutorResource, name, namespace=namespace)
     except NotFound as error:

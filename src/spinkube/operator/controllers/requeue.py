@@ -8,6 +8,7 @@ backoff through `AppState.requeue`; a `Rejected` app waits for a change of its s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -51,12 +52,17 @@ async def reconcile(
     return children
 
 
+def prefix(logger: Logger, key: AppKey) -> str:
+    """`[namespace/name] ` for a plain logger; none for kopf's, which prefixes it already."""
+    return "" if isinstance(logger, logging.LoggerAdapter) else f"[{key}] "
+
+
 def _retry_later(
     ctx: Context, key: AppKey, message: str, *, recorder: RecorderFactory, logger: Logger
 ) -> None:
     ctx.apps.waiting.add(key)
     delay = ctx.apps.requeue.next_delay(key)
-    logger.warning("[%s] not reconciled: %s; retrying in %.0f s", key, message, delay)
+    logger.warning("%snot reconciled: %s; retrying in %.0f s", prefix(logger, key), message, delay)
 
     async def again() -> None:
         await reconcile_key(ctx, key, recorder=recorder, logger=logger)
@@ -83,4 +89,6 @@ async def reconcile_key(
     try:
         await reconcile(body, ctx=ctx, recorder=recorder, logger=logger)
     except Rejected as error:
-        logger.warning("[%s] cannot reconcile until the app changes: %s", key, error.message)
+        logger.warning(
+            "%scannot reconcile until the app changes: %s", prefix(logger, key), error.message
+        )

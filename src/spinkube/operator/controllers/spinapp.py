@@ -1,25 +1,31 @@
 """The SpinApp reconciler: a short script of named steps (upstream-behaviour §1.4-§1.5).
 
+    know what exists                         controllers.cache: listed once, then watched
     app       = parse_app(body)
-    executor  = get_executor(...)            missing: Warning MissingExecutor, retry
+    executor  = executor_of(...)             from the cache; missing: Warning, retry
     inputs    = resolve_inputs(...)          ConfigMaps and Secrets of the runtime config
     children  = build(...)                   spinkube.desired; a missing reference: retry
-    create the CA Secret if missing, apply the runtime-config Secret
+    create the CA Secret and the runtime-config Secret if missing
     apply the Deployment (or delete it: createDeployment false) and the Service
     write the status when it changed
 
-Children are written with server-side apply (field manager `spin-operator`, force) every
-time, so a reconciliation is idempotent: run it again after a restart, a deleted child or a
-hand edit and the children converge back.
+A child is written with server-side apply (field manager `spin-operator`, force) only when
+what exists differs from it: each applied manifest carries the hash of its content
+(`APPLIED_HASH`), and a child whose watched body still has the hash and every applied field
+(`drift.conforms`) is left alone. So a restart or a resync with nothing changed writes
+nothing, and one after a deleted child or a hand edit converges it back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from lightkube.resources.apps_v1 import Deployment
+from lightkube.resources.core_v1 import Secret
 
 from spinkube.api import SpinApp, SpinAppExecutor
 from spinkube.desired import (
@@ -34,11 +40,13 @@ from spinkube.kube import Conflict, Kube, NotFound, load_manifest
 from spinkube.kube import SpinApp as SpinAppResource
 from spinkube.operator.context import NORMAL, WARNING, Context, Logger, Recorder, to_json
 from spinkube.operator.controllers import status as st
+from spinkube.operator.controllers.cache import DEPLOYMENT, SECRET, SERVICE
+from spinkube.operator.controllers.drift import conforms
 from spinkube.operator.controllers.errors import ReconcileError, Rejected, RetryLater
 from spinkube.operator.controllers.inputs import (
     INVALID_SPEC,
     MISSING_REFERENCE,
-    get_executor,
+    executor_of,
     parse_app,
     resolve_inputs,
 )
@@ -47,6 +55,8 @@ from spinkube.operator.controllers.state import AppKey, Applied
 Json = dict[str, Any]
 EXECUTOR_MISCONFIGURED = "ExecutorMisconfigured"
 RECONCILED_REASON = "ReconcileSucceeded"
+APPLIED_HASH = "core.spinoperator.dev/applied-hash"
+"""Annotation on an applied child: the hash of the manifest the operator applied."""
 
 
 def key_of(app: SpinApp) -> AppKey:
@@ -82,7 +92,8 @@ async def reconcile_spinapp(
 
 async def _steps(app: SpinApp, *, ctx: Context, record: Recorder, logger: Logger) -> Children:
     key = key_of(app)
-    executor = await get_executor(ctx.kube, app)
+    await ctx.cache.warm(ctx.kube, ctx.namespace)
+    executor = await executor_of(ctx.kube, ctx.cache, app)
     children = build(app, executor, await _inputs(ctx.kube, app), ca_bundle=ctx.ca_bundle)
     await ensure_secrets(ctx, key, children)
     deployment = await apply_deployment(ctx, key, children, record=record, logger=logger)
@@ -115,27 +126,59 @@ def build(
         raise Rejected(str(error), reason=INVALID_SPEC) from error
 
 
-async def _create_if_missing(kube: Kube, manifest: Json | None) -> None:
-    """Create an object; one that already exists is left as it is."""
+def stamped(manifest: Json) -> Json:
+    """`manifest` with the hash of its content in the `APPLIED_HASH` annotation."""
+    digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    meta = manifest["metadata"]
+    annotations = {**(meta.get("annotations") or {}), APPLIED_HASH: digest}
+    return {**manifest, "metadata": {**meta, "annotations": annotations}}
+
+
+async def ensure_applied(ctx: Context, kind: str, manifest: Json) -> Json:
+    """The child as it is once it matches `manifest`: the watched one when it already does
+    (no request), else the answer of a server-side apply."""
+    meta = manifest["metadata"]
+    observed = ctx.cache.get(kind, str(meta.get("namespace") or "default"), meta["name"])
+    if observed is not None and conforms(observed, manifest):
+        return observed
+    result = to_json(await ctx.kube.aio.apply(load_manifest(manifest)))
+    ctx.cache.seen(kind, result)
+    return result
+
+
+async def ensure_ca_secret(ctx: Context, manifest: Json | None) -> None:
+    """Create the namespace's shared CA Secret unless it exists (never updated, as upstream).
+    It has no app label, so no watch sees it: whether it exists is asked once per namespace
+    and remembered."""
     if manifest is None:
         return
-    with contextlib.suppress(Conflict):
-        await kube.aio.create(load_manifest(manifest))
+    meta = manifest["metadata"]
+    known = (str(meta["namespace"]), str(meta["name"]))
+    if known in ctx.apps.ca_secrets:
+        return
+    async with ctx.apps.ca_lock:  # the apps of a namespace ask once, not each
+        if known in ctx.apps.ca_secrets:
+            return
+        try:
+            await ctx.kube.aio.get(Secret, known[1], namespace=known[0])
+        except NotFound:
+            with contextlib.suppress(Conflict):
+                await ctx.kube.aio.create(load_manifest(manifest))
+        ctx.apps.ca_secrets.add(known)
 
 
 async def ensure_secrets(ctx: Context, key: AppKey, children: Children) -> None:
-    """Create the shared CA Secret unless it exists (never updated, as upstream); apply the
-    runtime-config Secret, so that a hand edit reverts (its name is the hash of its content:
-    a new configuration is a new Secret)."""
-    await _create_if_missing(ctx.kube, children.ca_secret)
+    """The CA Secret if missing; the runtime-config Secret if missing or hand-edited (its
+    name is the hash of its content: a new configuration is a new Secret)."""
+    await ensure_ca_secret(ctx, children.ca_secret)
     applied = ctx.apps.applied.setdefault(key, Applied())
     secret = children.runtime_config_secret
     if secret is None:
         applied.secret = applied.secret_version = None
         return
-    result: Any = await ctx.kube.aio.apply(load_manifest(secret))
+    result = await ensure_applied(ctx, SECRET, secret)
     applied.secret = secret
-    applied.secret_version = result.metadata.resourceVersion if result.metadata else None
+    applied.secret_version = (result.get("metadata") or {}).get("resourceVersion")
 
 
 async def apply_deployment(
@@ -153,10 +196,11 @@ async def apply_deployment(
                 f"Deleted Deployment {key.name}: the executor does not use operator deployments",
             )
         return None
-    result: Any = await ctx.kube.aio.apply(load_manifest(children.deployment))
-    applied.deployment_generation = result.metadata.generation if result.metadata else None
-    applied.deployment = children.deployment
-    return to_json(result)
+    manifest = stamped(children.deployment)
+    result = await ensure_applied(ctx, DEPLOYMENT, manifest)
+    applied.deployment_generation = (result.get("metadata") or {}).get("generation")
+    applied.deployment = manifest
+    return result
 
 
 async def delete_deployment(kube: Kube, key: AppKey) -> bool:
@@ -168,10 +212,11 @@ async def delete_deployment(kube: Kube, key: AppKey) -> bool:
 
 
 async def apply_service(ctx: Context, key: AppKey, children: Children) -> None:
-    result: Any = await ctx.kube.aio.apply(load_manifest(children.service))
+    manifest = stamped(children.service)
+    result = await ensure_applied(ctx, SERVICE, manifest)
     applied = ctx.apps.applied.setdefault(key, Applied())
-    applied.service_version = result.metadata.resourceVersion if result.metadata else None
-    applied.service = children.service
+    applied.service_version = (result.get("metadata") or {}).get("resourceVersion")
+    applied.service = manifest
 
 
 def _reconciled_condition() -> Json:

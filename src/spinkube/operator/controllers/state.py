@@ -108,6 +108,9 @@ class AppState:
     requeue: Requeue = field(default_factory=Requeue)
     deployment_versions: dict[AppKey, int] = field(default_factory=dict)
     """The newest Deployment resourceVersion the app's status was computed from."""
+    ca_secrets: set[tuple[str, str]] = field(default_factory=set)
+    """The shared CA Secrets (namespace, name) known to exist."""
+    ca_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def newest_deployment(self, key: AppKey, deployment: Mapping[str, Any]) -> bool:
         """Record `deployment` as the status source unless a newer one was used already.
