@@ -18,6 +18,7 @@ def tree(repo: Path, tmp_path: Path) -> Path:
     tree = tmp_path / "tree"
     (tree / "scripts").mkdir(parents=True)
     shutil.copy(repo / "scripts" / "build-apps.sh", tree / "scripts" / "build-apps.sh")
+    shutil.copytree(repo / "scripts" / "lib", tree / "scripts" / "lib")
     shutil.copytree(
         repo / "apps" / "hello",
         tree / "apps" / "hello",
