@@ -74,6 +74,7 @@ def main() -> None:
 )
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain")
+@click.argument("guest_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARGS...]")
 def up(
     listen: str | None,
     source: str,
@@ -88,8 +89,9 @@ def up(
     grace_period: float,
     access_log: bool,
     log_format: str,
+    guest_args: tuple[str, ...],
 ) -> None:
-    """Serve a Spin app's HTTP triggers."""
+    """Run a Spin app's triggers: HTTP, Redis and command (ARGS are the command's)."""
     configure(log_format)
     environ = dict(os.environ)
     with _reported():
@@ -112,6 +114,7 @@ def up(
                 environ=environ,
             ),
             log_format=log_format,
+            guest_args=guest_args,
         )
         from spinkube.runtime.hosts import WasmBackend
         from spinkube.runtime.serve import up as serve_up
