@@ -9,6 +9,7 @@ APT_PACKAGES=(
   apache2-utils
   docker-registry
   openssl
+  postgresql
   redis-server
   wabt
   wrk

@@ -386,3 +386,61 @@ def _wait_for_redis(server: RedisServer, process: subprocess.Popen[bytes], log: 
         pytest.fail("redis-server did not answer PING in time")
     finally:
         client.close()
+
+
+# -- a real PostgreSQL (Debian's postgresql), for outbound PostgreSQL ---------------------------
+
+POSTGRES_USER = "postgres"
+"""The system user the server runs as (initdb and postgres refuse to run as root)."""
+
+
+@dataclass
+class PostgresServer:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgres://spin@127.0.0.1:{self.port}/postgres"
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", POSTGRES_USER, "--", *argv]
+
+
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway cluster (trust auth, user ``spin``) on a free loopback port, in a temp dir
+    the server user owns; stopped and removed after the module."""
+    import tempfile
+
+    bindirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    if not bindirs:
+        pytest.skip("needs Debian's postgresql")
+    bindir = bindirs[-1]
+    workdir = Path(tempfile.mkdtemp(prefix="spinkube-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(workdir, POSTGRES_USER)
+    data, port = workdir / "data", free_port()
+    server = PostgresServer(port)
+    try:
+        subprocess.run(
+            _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "spin",
+                             "--auth=trust", "-E", "UTF8"]),
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        options = f"-h 127.0.0.1 -p {port} -k {workdir}"
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
+                             "-l", str(workdir / "log"), "-w", "-t", "60", "start"]),
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        yield server
+    finally:
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
+                             "stop"]),
+            capture_output=True, timeout=120,
+        )  # fmt: skip
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -17,6 +17,7 @@ from spinkube.runtime.hostapi.errors import HostApiConfigError
 from spinkube.runtime.hostapi.kv import KeyValue, KeyValueStores
 from spinkube.runtime.hostapi.outbound_http import ChainDispatch, OutboundHttp, SelfDispatch
 from spinkube.runtime.hostapi.outbound_redis import OutboundRedis
+from spinkube.runtime.hostapi.postgres import OutboundPostgres
 from spinkube.runtime.hostapi.sqlite import Databases
 
 
@@ -53,6 +54,7 @@ class ComponentApis:
     sqlite: Databases
     http: OutboundHttp
     redis: OutboundRedis
+    postgres: OutboundPostgres
 
 
 class HostApis:
@@ -88,4 +90,5 @@ class HostApis:
                 chain_dispatch=self._chain_dispatch,
             ),
             redis=OutboundRedis(allowed_hosts, component_id=component_id),
+            postgres=OutboundPostgres(allowed_hosts, component_id=component_id),
         )

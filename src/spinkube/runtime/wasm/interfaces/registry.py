@@ -12,6 +12,7 @@ from spinkube.runtime.wasm.interfaces import (
     http_client,
     io,
     key_value,
+    postgres,
     random,
     redis,
     sqlite,
@@ -59,6 +60,7 @@ PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/sqlite": sqlite.sqlite("fermyon:spin/sqlite"),
     "spin:sqlite/sqlite": sqlite.sqlite("spin:sqlite/sqlite"),
     "fermyon:spin/redis": redis.spin_redis,
+    "fermyon:spin/postgres": postgres.spin_postgres,
     **unsupported.PROVIDERS,
 }
 
