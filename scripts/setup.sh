@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   apache2-utils
   docker-registry
+  mariadb-server
   openssl
   postgresql
   redis-server

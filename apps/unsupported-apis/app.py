@@ -1,15 +1,14 @@
-"""unsupported-apis: calls LLM, MySQL or MQTT (GET /llm, /mysql, /mqtt)
+"""unsupported-apis: calls LLM or MQTT (GET /llm, /mqtt)
 and answers 501 with the error the host returned (`RuntimeError: ... is not supported ...`),
 or 200 `unexpectedly worked`.
 """
 
-from spin_sdk import http, llm, mqtt, mysql
+from spin_sdk import http, llm, mqtt
 from spin_sdk.http import Request, Response
 from spin_sdk.wit.types import Err
 
 CALLS = {
     "llm": lambda: llm.infer("llama2-chat", "hello"),
-    "mysql": lambda: mysql.open("mysql://127.0.0.1:3306/db"),
     "mqtt": lambda: mqtt.open("mqtt://127.0.0.1:1883", "", "", 30),
 }
 
@@ -19,7 +18,7 @@ class IncomingHandler(http.IncomingHandler):
         call = CALLS.get(request.uri.partition("?")[0].strip("/"))
         if call is None:
             return Response(
-                404, {"content-type": "text/plain"}, b"try /llm, /mysql, /mqtt"
+                404, {"content-type": "text/plain"}, b"try /llm, /mqtt"
             )
         try:
             call()

@@ -444,3 +444,84 @@ def postgres_server() -> Iterator[PostgresServer]:
             capture_output=True, timeout=120,
         )  # fmt: skip
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# -- a real MySQL (Debian's mariadb-server), for outbound MySQL --------------------------------
+
+MYSQL_USER = "mysql"
+
+
+@dataclass
+class MysqlServer:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"mysql://root@127.0.0.1:{self.port}/spin"
+
+
+@pytest.fixture(scope="module")
+def mysql_server() -> Iterator[MysqlServer]:
+    """A throwaway MariaDB (grant tables skipped: any user, no password) on a free loopback
+    port, with an empty database ``spin``; stopped and removed after the module."""
+    import tempfile
+
+    server_bin, install = (
+        shutil.which("mariadbd", path="/usr/sbin:/usr/bin"),
+        shutil.which("mariadb-install-db"),
+    )
+    if server_bin is None or install is None:
+        pytest.skip("needs Debian's mariadb-server")
+    workdir = Path(tempfile.mkdtemp(prefix="spinkube-mysql-"))
+    try:
+        data = workdir / "data"
+        data.mkdir()
+        user = ["--user", MYSQL_USER] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            workdir.chmod(0o755)
+            for path in (workdir, data):
+                shutil.chown(path, MYSQL_USER, MYSQL_USER)
+        subprocess.run(
+            [install, "--no-defaults", f"--datadir={data}", *user, "--skip-test-db"],
+            check=True, capture_output=True, timeout=180, cwd=workdir,
+        )  # fmt: skip
+        (data / "spin").mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(data / "spin", MYSQL_USER, MYSQL_USER)
+        yield from _run_mysqld(server_bin, data, workdir, user)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_mysqld(
+    server_bin: str, data: Path, workdir: Path, user: list[str]
+) -> Iterator[MysqlServer]:
+    port = free_port()
+    with (workdir / "log").open("wb") as log:
+        process = subprocess.Popen(
+            [server_bin, "--no-defaults", f"--datadir={data}", f"--socket={workdir}/sock",
+             f"--port={port}", "--bind-address=127.0.0.1", "--skip-grant-tables",
+             f"--pid-file={workdir}/pid", *user],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_for_port(port, process, workdir / "log")
+        yield MysqlServer(port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"nothing listens on {port} after 120 s")

@@ -302,10 +302,9 @@ def test_outbound_redis_address_not_allowed(
     ("path", "error", "names"),
     [
         ("/llm", "RuntimeError", "LLM inferencing (fermyon:spin/llm)"),
-        ("/mysql", "ConnectionFailed", "outbound MySQL (fermyon:spin/mysql)"),
         ("/mqtt", "ConnectionFailed", "outbound MQTT (fermyon:spin/mqtt)"),
     ],
-    ids=["llm", "mysql", "mqtt"],
+    ids=["llm", "mqtt"],
 )
 def test_unsupported_apis_fail_with_a_clear_error(
     helpers, run_runtime, path: str, error: str, names: str

@@ -61,15 +61,19 @@ def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
     if listeners:
         mains.append(lambda: _serve_http(plan, listeners, config, backend))
     if plan.has_events:
-        mains.append(lambda: _run_events(plan, config, backend))
+        mains.append(lambda: _run_events(plan, config, backend, listeners))
     if len(mains) == 1 and listeners:
         return mains[0]()  # HTTP alone: the supervisor is this process, as ever
     return run_group(mains, grace_s=config.server.grace_s)
 
 
-def _run_events(plan: ServePlan, config: UpConfig, backend: HostBackend) -> int:
+def _run_events(
+    plan: ServePlan, config: UpConfig, backend: HostBackend, listeners: list[socket.socket]
+) -> int:
+    for listener in listeners:  # the HTTP child serves them
+        listener.close()
     for sub in plan.redis:
-        log.info("  redis %s channel %r -> %s", sub.address, sub.channel, sub.component_id)
+        log.info("  redis %s channel %r -> %s", sub.origin, sub.channel, sub.component_id)
     for run in plan.commands:
         log.info("  command -> %s %s", run.component_id, " ".join(config.guest_args))
     return run_event_triggers(

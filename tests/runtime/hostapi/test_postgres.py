@@ -15,10 +15,17 @@ from spinkube.runtime.hostapi.postgres import (
     OutboundPostgres,
     PostgresConnection,
     QueryFailedError,
+    close_pooled,
 )
 from spinkube.testing import free_port
 
 from ..conftest import PostgresServer
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_pooled() -> Iterator[None]:
+    yield
+    close_pooled()
 
 
 def outbound(*patterns: str) -> OutboundPostgres:

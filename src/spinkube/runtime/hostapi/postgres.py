@@ -19,14 +19,33 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts, parse_outbound_url
-from spinkube.runtime.hostapi.errors import HostApiError
+from spinkube.runtime.hostapi.rdbms import (
+    BadParameterError,
+    Column,
+    ConnectionFailedError,
+    DbValue,
+    QueryFailedError,
+    RowSet,
+    ValueConversionFailedError,
+)
 
 if TYPE_CHECKING:
     import psycopg
+
+__all__ = [
+    "BadParameterError",
+    "Column",
+    "ConnectionFailedError",
+    "DbValue",
+    "OutboundPostgres",
+    "PostgresConnection",
+    "QueryFailedError",
+    "RowSet",
+    "ValueConversionFailedError",
+]
 
 # psycopg is imported on first use: most apps never open a PostgreSQL connection.
 
@@ -34,44 +53,6 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10
 MAX_IDLE_PER_ADDRESS = 8
-
-
-class PostgresError(HostApiError):
-    case = "other"
-
-
-class ConnectionFailedError(PostgresError):
-    case = "connection-failed"
-
-
-class BadParameterError(PostgresError):
-    case = "bad-parameter"
-
-
-class QueryFailedError(PostgresError):
-    case = "query-failed"
-
-
-class ValueConversionFailedError(PostgresError):
-    case = "value-conversion-failed"
-
-
-DbValue = tuple[str, Any]
-"""A ``db-value`` / ``parameter-value``: the WIT case and its payload (None for ``db-null``,
-``unsupported``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    name: str
-    data_type: str
-    """The ``db-data-type`` case."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowSet:
-    columns: list[Column]
-    rows: list[list[DbValue]]
 
 
 # PostgreSQL type OIDs (pg_type) -> the v2 db-data-type case.
@@ -222,6 +203,11 @@ def _message(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def close_pooled() -> None:
+    """Closes every idle pooled connection of this process (tests, orderly shutdown)."""
+    _POOL.close_idle()
+
+
 class _Pool:
     """Idle connections per address, per process (dropped after a fork)."""
 
@@ -236,6 +222,13 @@ class _Pool:
                 return conn
             conn.close()
         return _connect(address)
+
+    def close_idle(self) -> None:
+        with self._lock:
+            idle = [conn for conns in self._idle.values() for conn in conns]
+            self._idle.clear()
+        for conn in idle:
+            conn.close()
 
     def give_back(self, address: str, conn: psycopg.Connection[Any]) -> None:
         with self._lock:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from spinkube.runtime.wasm.api import GuestError, TriggerHost
 
@@ -35,6 +36,12 @@ class RedisSubscription:
     address: str
     """``redis://host:port``, variables rendered."""
     channel: str
+
+    @property
+    def origin(self) -> str:
+        """``redis://host:port``: the address without credentials, for logs."""
+        parts = urlsplit(self.address)
+        return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}"
 
 
 class RedisTrigger:
@@ -86,7 +93,7 @@ class RedisTrigger:
                 log.warning(
                     "redis trigger %r: %s unreachable (%s); retrying in %.1f s",
                     sub.trigger_id,
-                    sub.address,
+                    sub.origin,
                     exc,
                     delay,
                 )
@@ -100,7 +107,7 @@ class RedisTrigger:
             log.info(
                 "redis trigger %r: %s channel %r -> %s",
                 sub.trigger_id,
-                sub.address,
+                sub.origin,
                 sub.channel,
                 sub.component_id,
             )

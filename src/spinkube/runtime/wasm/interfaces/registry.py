@@ -12,6 +12,7 @@ from spinkube.runtime.wasm.interfaces import (
     http_client,
     io,
     key_value,
+    mysql,
     postgres,
     random,
     redis,
@@ -61,6 +62,7 @@ PROVIDERS: dict[str, Provider] = {
     "spin:sqlite/sqlite": sqlite.sqlite("spin:sqlite/sqlite"),
     "fermyon:spin/redis": redis.spin_redis,
     "fermyon:spin/postgres": postgres.spin_postgres,
+    "fermyon:spin/mysql": mysql.spin_mysql,
     **unsupported.PROVIDERS,
 }
 

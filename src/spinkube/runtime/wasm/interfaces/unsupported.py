@@ -1,4 +1,4 @@
-"""LLM, MySQL, PostgreSQL v3/v4 (``spin:postgres/postgres``) and MQTT: linked, and every entry
+"""LLM, PostgreSQL v3/v4 (``spin:postgres/postgres``) and MQTT: linked, and every entry
 point answers its interface's error with a message naming what is unsupported
 (:func:`spinkube.runtime.hostapi.unsupported`).
 
@@ -35,7 +35,6 @@ PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/llm": failing(
         "fermyon:spin/llm", "runtime-error", ("infer", "generate-embeddings")
     ),
-    "fermyon:spin/mysql": failing("fermyon:spin/mysql", "connection-failed", OPEN),
     "spin:postgres/postgres": failing("spin:postgres/postgres", "connection-failed", OPEN),
     "fermyon:spin/mqtt": failing("fermyon:spin/mqtt", "connection-failed", OPEN),
 }
