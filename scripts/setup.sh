@@ -9,6 +9,7 @@ APT_PACKAGES=(
   apache2-utils
   docker-registry
   mariadb-server
+  mosquitto
   openssl
   postgresql
   redis-server

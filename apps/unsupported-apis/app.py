@@ -1,15 +1,14 @@
-"""unsupported-apis: calls LLM or MQTT (GET /llm, /mqtt)
+"""unsupported-apis: calls LLM (GET /llm)
 and answers 501 with the error the host returned (`RuntimeError: ... is not supported ...`),
 or 200 `unexpectedly worked`.
 """
 
-from spin_sdk import http, llm, mqtt
+from spin_sdk import http, llm
 from spin_sdk.http import Request, Response
 from spin_sdk.wit.types import Err
 
 CALLS = {
     "llm": lambda: llm.infer("llama2-chat", "hello"),
-    "mqtt": lambda: mqtt.open("mqtt://127.0.0.1:1883", "", "", 30),
 }
 
 
@@ -18,7 +17,7 @@ class IncomingHandler(http.IncomingHandler):
         call = CALLS.get(request.uri.partition("?")[0].strip("/"))
         if call is None:
             return Response(
-                404, {"content-type": "text/plain"}, b"try /llm, /mqtt"
+                404, {"content-type": "text/plain"}, b"try /llm"
             )
         try:
             call()

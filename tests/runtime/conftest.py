@@ -525,3 +525,40 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
             return
         time.sleep(0.05)
     pytest.fail(f"nothing listens on {port} after 120 s")
+
+
+# -- a real MQTT broker (Debian's mosquitto), for outbound MQTT --------------------------------
+
+
+@dataclass
+class MqttBroker:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def mqtt_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MqttBroker]:
+    binary = shutil.which("mosquitto", path="/usr/sbin:/usr/bin")
+    if binary is None:
+        pytest.skip("needs Debian's mosquitto")
+    workdir = tmp_path_factory.mktemp("mosquitto")
+    port = free_port()
+    config = workdir / "mosquitto.conf"
+    config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    with (workdir / "log").open("wb") as log:
+        process = subprocess.Popen(
+            [binary, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for_port(port, process, workdir / "log")
+        yield MqttBroker(port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -15,6 +15,7 @@ from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts, parse_allowed_h
 from spinkube.runtime.hostapi.catalogue import StoreCatalogue
 from spinkube.runtime.hostapi.errors import HostApiConfigError
 from spinkube.runtime.hostapi.kv import KeyValue, KeyValueStores
+from spinkube.runtime.hostapi.mqtt import OutboundMqtt
 from spinkube.runtime.hostapi.mysql import OutboundMysql
 from spinkube.runtime.hostapi.outbound_http import ChainDispatch, OutboundHttp, SelfDispatch
 from spinkube.runtime.hostapi.outbound_redis import OutboundRedis
@@ -57,6 +58,7 @@ class ComponentApis:
     redis: OutboundRedis
     postgres: OutboundPostgres
     mysql: OutboundMysql
+    mqtt: OutboundMqtt
 
 
 class HostApis:
@@ -94,4 +96,5 @@ class HostApis:
             redis=OutboundRedis(allowed_hosts, component_id=component_id),
             postgres=OutboundPostgres(allowed_hosts, component_id=component_id),
             mysql=OutboundMysql(allowed_hosts, component_id=component_id),
+            mqtt=OutboundMqtt(allowed_hosts, component_id=component_id),
         )

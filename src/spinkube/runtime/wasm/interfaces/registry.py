@@ -12,6 +12,7 @@ from spinkube.runtime.wasm.interfaces import (
     http_client,
     io,
     key_value,
+    mqtt,
     mysql,
     postgres,
     random,
@@ -63,6 +64,7 @@ PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/redis": redis.spin_redis,
     "fermyon:spin/postgres": postgres.spin_postgres,
     "fermyon:spin/mysql": mysql.spin_mysql,
+    "fermyon:spin/mqtt": mqtt.spin_mqtt,
     **unsupported.PROVIDERS,
 }
 

@@ -1,4 +1,4 @@
-"""LLM, PostgreSQL v3/v4 (``spin:postgres/postgres``) and MQTT: linked, and every entry
+"""LLM and PostgreSQL v3/v4 (``spin:postgres/postgres``): linked, and every entry
 point answers its interface's error with a message naming what is unsupported
 (:func:`spinkube.runtime.hostapi.unsupported`).
 
@@ -36,5 +36,4 @@ PROVIDERS: dict[str, Provider] = {
         "fermyon:spin/llm", "runtime-error", ("infer", "generate-embeddings")
     ),
     "spin:postgres/postgres": failing("spin:postgres/postgres", "connection-failed", OPEN),
-    "fermyon:spin/mqtt": failing("fermyon:spin/mqtt", "connection-failed", OPEN),
 }
