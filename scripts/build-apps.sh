@@ -111,13 +111,17 @@ build_core() {  # $1 = app dir, $2 = output
 }
 
 # A Spin Python SDK app: componentize-py bundles CPython, spin_sdk and the app's modules. It runs
-# in a copy of the app's Python files so no __pycache__ lands in the source tree.
+# in a copy of the app's Python files so no __pycache__ lands in the source tree. The world is the
+# SDK's spin-http unless the app names another in its componentize-world file (spin-redis,
+# spin-all, or a WASI world of the SDK's WIT such as wasi:cli/command@0.2.0, whose bindings
+# componentize-py then generates as spin_sdk.wit).
 build_python() {  # $1 = app dir, $2 = output
-  local work=$SCRATCH/$(basename "$1")
+  local work=$SCRATCH/$(basename "$1") world=spin-http
+  if [ -f "$1/componentize-world" ]; then world=$(tr -d '[:space:]' < "$1/componentize-world"); fi
   mkdir -p "$work"
   cp "$1"/*.py "$work/"
   (cd "$work" && VIRTUAL_ENV=$ROOT/$BUILD_VENV PATH=$ROOT/$BUILD_VENV/bin:$PATH \
-    componentize-py -w spin-http componentize app -o "$2")
+    componentize-py -w "$world" componentize app -o "$2")
 }
 
 # A JavaScript app: node_modules from the lockfile (redone only when the lock changes), then j2w

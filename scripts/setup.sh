@@ -22,7 +22,10 @@ APT_PACKAGES=(
   gcc
   iproute2
   libc6-dev
+  mariadb-server
+  mosquitto
   openssl
+  postgresql
   redis-server
   runc
   wabt

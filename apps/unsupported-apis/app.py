@@ -1,17 +1,14 @@
-"""unsupported-apis: calls LLM, MySQL, PostgreSQL or MQTT (GET /llm, /mysql, /postgres, /mqtt)
+"""unsupported-apis: calls LLM (GET /llm)
 and answers 501 with the error the host returned (`RuntimeError: ... is not supported ...`),
 or 200 `unexpectedly worked`.
 """
 
-from spin_sdk import http, llm, mqtt, mysql, postgres
+from spin_sdk import http, llm
 from spin_sdk.http import Request, Response
 from spin_sdk.wit.types import Err
 
 CALLS = {
     "llm": lambda: llm.infer("llama2-chat", "hello"),
-    "mysql": lambda: mysql.open("mysql://127.0.0.1:3306/db"),
-    "postgres": lambda: postgres.open("postgres://127.0.0.1:5432/db"),
-    "mqtt": lambda: mqtt.open("mqtt://127.0.0.1:1883", "", "", 30),
 }
 
 
@@ -20,7 +17,7 @@ class IncomingHandler(http.IncomingHandler):
         call = CALLS.get(request.uri.partition("?")[0].strip("/"))
         if call is None:
             return Response(
-                404, {"content-type": "text/plain"}, b"try /llm, /mysql, /postgres, /mqtt"
+                404, {"content-type": "text/plain"}, b"try /llm"
             )
         try:
             call()

@@ -69,7 +69,9 @@ def node(tmp_path: Path) -> Iterator[Containerd]:
     if reason:
         pytest.skip(reason)
     root = Path(f"/tmp/rcmn-{uuid.uuid4().hex[:8]}")  # short: unix socket paths are limited
-    ctrd = Containerd(dir=root, namespace=f"spinkube-test-{uuid.uuid4().hex[:8]}")
+    namespace = f"spinkube-test-{uuid.uuid4().hex[:8]}"
+    # ctr puts tasks under /<namespace>: the only cgroups cleanup may touch.
+    ctrd = Containerd(dir=root, namespace=namespace, cgroup_parent=f"/{namespace}")
     try:
         for sub in ("root", "state", "run", "proc", "opt/kwasm", "etc/containerd", "wrap"):
             (root / sub).mkdir(parents=True)

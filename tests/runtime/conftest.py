@@ -393,3 +393,179 @@ def _wait_for_redis(server: RedisServer, process: subprocess.Popen[bytes], log: 
         pytest.fail("redis-server did not answer PING in time")
     finally:
         client.close()
+
+
+# -- a real PostgreSQL (Debian's postgresql), for outbound PostgreSQL ---------------------------
+
+POSTGRES_USER = "postgres"
+"""The system user the server runs as (initdb and postgres refuse to run as root)."""
+
+
+@dataclass
+class PostgresServer:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgres://spin@127.0.0.1:{self.port}/postgres"
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", POSTGRES_USER, "--", *argv]
+
+
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway cluster (trust auth, user ``spin``) on a free loopback port, in a temp dir
+    the server user owns; stopped and removed after the module."""
+    import tempfile
+
+    bindirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    if not bindirs:
+        pytest.skip("needs Debian's postgresql")
+    bindir = bindirs[-1]
+    workdir = Path(tempfile.mkdtemp(prefix="spinkube-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(workdir, POSTGRES_USER)
+    data, port = workdir / "data", free_port()
+    server = PostgresServer(port)
+    try:
+        subprocess.run(
+            _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "spin",
+                             "--auth=trust", "-E", "UTF8"]),
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        options = f"-h 127.0.0.1 -p {port} -k {workdir}"
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
+                             "-l", str(workdir / "log"), "-w", "-t", "60", "start"]),
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        yield server
+    finally:
+        subprocess.run(
+            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
+                             "stop"]),
+            capture_output=True, timeout=120,
+        )  # fmt: skip
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# -- a real MySQL (Debian's mariadb-server), for outbound MySQL --------------------------------
+
+MYSQL_USER = "mysql"
+
+
+@dataclass
+class MysqlServer:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"mysql://root@127.0.0.1:{self.port}/spin"
+
+
+@pytest.fixture(scope="module")
+def mysql_server() -> Iterator[MysqlServer]:
+    """A throwaway MariaDB (grant tables skipped: any user, no password) on a free loopback
+    port, with an empty database ``spin``; stopped and removed after the module."""
+    import tempfile
+
+    server_bin, install = (
+        shutil.which("mariadbd", path="/usr/sbin:/usr/bin"),
+        shutil.which("mariadb-install-db"),
+    )
+    if server_bin is None or install is None:
+        pytest.skip("needs Debian's mariadb-server")
+    workdir = Path(tempfile.mkdtemp(prefix="spinkube-mysql-"))
+    try:
+        data = workdir / "data"
+        data.mkdir()
+        user = ["--user", MYSQL_USER] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            workdir.chmod(0o755)
+            for path in (workdir, data):
+                shutil.chown(path, MYSQL_USER, MYSQL_USER)
+        subprocess.run(
+            [install, "--no-defaults", f"--datadir={data}", *user, "--skip-test-db"],
+            check=True, capture_output=True, timeout=180, cwd=workdir,
+        )  # fmt: skip
+        (data / "spin").mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(data / "spin", MYSQL_USER, MYSQL_USER)
+        yield from _run_mysqld(server_bin, data, workdir, user)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_mysqld(
+    server_bin: str, data: Path, workdir: Path, user: list[str]
+) -> Iterator[MysqlServer]:
+    port = free_port()
+    with (workdir / "log").open("wb") as log:
+        process = subprocess.Popen(
+            [server_bin, "--no-defaults", f"--datadir={data}", f"--socket={workdir}/sock",
+             f"--port={port}", "--bind-address=127.0.0.1", "--skip-grant-tables",
+             f"--pid-file={workdir}/pid", *user],
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_for_port(port, process, workdir / "log")
+        yield MysqlServer(port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"nothing listens on {port} after 120 s")
+
+
+# -- a real MQTT broker (Debian's mosquitto), for outbound MQTT --------------------------------
+
+
+@dataclass
+class MqttBroker:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def mqtt_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MqttBroker]:
+    binary = shutil.which("mosquitto", path="/usr/sbin:/usr/bin")
+    if binary is None:
+        pytest.skip("needs Debian's mosquitto")
+    workdir = tmp_path_factory.mktemp("mosquitto")
+    port = free_port()
+    config = workdir / "mosquitto.conf"
+    config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+    with (workdir / "log").open("wb") as log:
+        process = subprocess.Popen(
+            [binary, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for_port(port, process, workdir / "log")
+        yield MqttBroker(port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

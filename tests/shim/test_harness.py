@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from spinkube.testing import eventually
 from spinkube.testing.containerd import Containerd, cgroup_mounts, cleanup, mounts_under
 
@@ -34,3 +36,10 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_cleanup_never_walks_the_root_cgroup(tmp_path: Path):
+    """A run without a cgroup of its own must not take every process of the machine with it."""
+    ctrd = Containerd(dir=tmp_path / "ctrd", namespace="spinkube-test-none")
+    with pytest.raises(ValueError, match="root cgroup"):
+        cleanup(ctrd)

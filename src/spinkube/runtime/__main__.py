@@ -139,6 +139,7 @@ def main() -> None:
     show_default=True,
     help="Log lines on stderr: plain text, or one JSON object per line.",
 )
+@click.argument("guest_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARGS...]")
 def up(
     listen: str | None,
     source: str,
@@ -158,8 +159,9 @@ def up(
     max_buffered_response: int,
     access_log: bool,
     log_format: str,
+    guest_args: tuple[str, ...],
 ) -> None:
-    """Serve a Spin app's HTTP triggers."""
+    """Run a Spin app's triggers: HTTP, Redis and command (ARGS are the command's)."""
     configure(log_format)
     environ = dict(os.environ)
     with _reported():
@@ -192,6 +194,7 @@ def up(
                 health_checks=pod.health_checks,
             ),
             log_format=log_format,
+            guest_args=guest_args,
         )
         from spinkube.runtime.hosts import WasmBackend
         from spinkube.runtime.serve import up as serve_up

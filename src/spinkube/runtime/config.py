@@ -73,6 +73,8 @@ class UpConfig:
     server: ServerConfig
     app: AppConfig
     log_format: str = "plain"
+    guest_args: tuple[str, ...] = ()
+    """The command line's arguments after the flags: the command trigger's guest arguments."""
 
 
 def listen_address(flag: str | None, environ: Mapping[str, str]) -> str:

@@ -17,7 +17,7 @@ from spinkube.runtime.errors import StartupError
 from spinkube.runtime.hostapi import HostApis
 from spinkube.runtime.plan import ComponentPlan, ServePlan
 from spinkube.runtime.trigger.dispatch import LateDispatch
-from spinkube.runtime.wasm.api import ComponentContext, ComponentHost
+from spinkube.runtime.wasm.api import ComponentContext, TriggerHost
 from spinkube.runtime.wasm.cache import CompileCache, default_cache_dir
 from spinkube.runtime.wasm.engine import EngineSettings
 from spinkube.runtime.wasm.runtime import WasmRuntime
@@ -62,7 +62,7 @@ class WasmBackend:
 
     def build(
         self, plan: ServePlan, *, dispatch: LateDispatch | None = None
-    ) -> Mapping[str, ComponentHost]:
+    ) -> Mapping[str, TriggerHost]:
         """Loads every component with its host APIs (this process's stores; requests to the app
         itself go through ``dispatch`` once it is bound to the trigger)."""
         runtime = WasmRuntime(
@@ -72,7 +72,7 @@ class WasmBackend:
         apis = HostApis(
             plan.stores, self_dispatch=dispatch.self_request, chain_dispatch=dispatch.chain
         )
-        hosts: dict[str, ComponentHost] = {}
+        hosts: dict[str, TriggerHost] = {}
         for component in plan.components:
             try:
                 hosts[component.id] = runtime.load(

@@ -102,10 +102,17 @@ def retain_components(app: App, keep: Iterable[str], *, origin: str) -> App:
     return replace(app, components=components, triggers=triggers)
 
 
+SERVED_TRIGGER_TYPES = ("http", "redis", "command")
+"""What this runtime runs; upstream's shim also runs ``mqtt`` and ``sqs`` (docs/runtime.md)."""
+
+
 def check_triggers(app: App) -> None:
-    """The runtime serves HTTP triggers; other types are reported, and an app without HTTP fails."""
-    others = sorted({t.type for t in app.triggers if t.type != "http"})
-    if others:
-        log.warning("app %r: trigger types %s are not served by spinkube-runtime", app.name, others)
-    if not app.http_triggers:
-        raise StartupError(f"app {app.name!r} has no HTTP triggers to serve")
+    """Every trigger type must be one the runtime runs (upstream's message, naming ours)."""
+    for trigger in app.triggers:
+        if trigger.type not in SERVED_TRIGGER_TYPES:
+            raise StartupError(
+                "Only Http, Redis, and Command triggers are currently supported. "
+                f'Found unsupported trigger: "{trigger.type}"'
+            )
+    if not app.triggers:
+        raise StartupError(f"app {app.name!r} has no triggers to run")

@@ -17,7 +17,9 @@ from spinkube.runtime.errors import StartupError
 from spinkube.runtime.hostapi import AllowedHosts, StoreCatalogue, build_catalogue, check_component
 from spinkube.runtime.loader import LoadedApp, check_triggers, load_app, retain_components
 from spinkube.runtime.runtime_config import RuntimeConfig, load_runtime_config
+from spinkube.runtime.trigger.command import CommandRun
 from spinkube.runtime.trigger.http import AppInfo
+from spinkube.runtime.trigger.redis import RedisSubscription
 from spinkube.runtime.variables import (
     component_variables,
     providers_for,
@@ -30,10 +32,12 @@ from spinkube.spinapp import (
     Component,
     Route,
     SpinAppError,
+    Trigger,
     best_match,
     materialize_files,
     wasm_path,
 )
+from spinkube.spinapp.templates import TemplateError, render
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,24 @@ class ServePlan:
     app: App
     info: AppInfo
     components: tuple[ComponentPlan, ...]
-    """The components of the HTTP triggers (private ones too), in manifest order."""
+    """The components of the triggers (private HTTP ones too), in manifest order."""
     routes: tuple[tuple[Route, str], ...]
     state_dir: Path
     runtime_config: RuntimeConfig
     stores: StoreCatalogue
     """The key-value stores and SQLite databases of the runtime config (and the defaults)."""
     max_instance_memory: int | None
+    redis: tuple[RedisSubscription, ...] = ()
+    commands: tuple[CommandRun, ...] = ()
+
+    @property
+    def has_http(self) -> bool:
+        return any(t.type == "http" for t in self.app.triggers)
+
+    @property
+    def has_events(self) -> bool:
+        """Whether there are non-HTTP triggers (Redis, command)."""
+        return bool(self.redis or self.commands)
 
 
 def plan_app(
@@ -82,7 +97,8 @@ def plan_app(
         providers.append(lambda _name: "")
     values = resolve_app_variables(app, providers)
     state_dir = _state_dir(config.state_dir, app)
-    served = {t.component for t in app.http_triggers}  # private ones too: chaining reaches them
+    _check_components(app)
+    served = {t.component for t in app.triggers}  # private ones too: chaining reaches them
     stores = build_catalogue(
         key_value_stores=runtime_config.key_value_stores,
         sqlite_databases=runtime_config.sqlite_databases,
@@ -104,7 +120,40 @@ def plan_app(
         runtime_config=runtime_config,
         stores=stores,
         max_instance_memory=config.max_instance_memory,
+        redis=tuple(_redis_subscription(app, t, values) for t in _of_type(app, "redis")),
+        commands=tuple(CommandRun(t.id, t.component or "") for t in _of_type(app, "command")),
     )
+
+
+def _check_components(app: App) -> None:
+    for trigger in app.triggers:
+        if trigger.component not in app.components:
+            raise StartupError(f"trigger {trigger.id!r}: no component {trigger.component!r}")
+
+
+def _of_type(app: App, trigger_type: str) -> list[Trigger]:
+    return [t for t in app.triggers if t.type == trigger_type]
+
+
+def _redis_subscription(app: App, trigger: Trigger, values: dict[str, str]) -> RedisSubscription:
+    """The channel and address (the trigger's, else ``[application.trigger.redis]``), rendered."""
+    field = f"trigger {trigger.id!r}"
+    channel = trigger.config.get("channel")
+    if not isinstance(channel, str) or not channel:
+        raise StartupError(f"{field}: channel: required (the Redis channel to subscribe to)")
+    address = trigger.config.get("address") or app.trigger_settings.get("redis", {}).get("address")
+    if not isinstance(address, str) or not address:
+        raise StartupError(
+            f"{field}: address: no Redis address (set it on the trigger or in "
+            "[application.trigger.redis])"
+        )
+    try:
+        channel, address = render(channel, values), render(address, values)
+    except TemplateError as exc:
+        raise StartupError(f"{field}: {exc}") from None
+    if not address.startswith(("redis://", "rediss://")):
+        raise StartupError(f"{field}: address: expected a redis:// URL, got {address!r}")
+    return RedisSubscription(trigger.id, trigger.component or "", address, channel)
 
 
 def _routes(app: App) -> tuple[tuple[Route, str], ...]:

@@ -3,6 +3,10 @@
 The parent never creates a Wasm engine: compiling happens in a short-lived child that fills the
 on-disk compile cache, and each worker loads its components from that cache after the fork. So
 no engine threads or locks are ever inherited across ``fork``.
+
+An app with non-HTTP triggers (Redis, command) runs them in a child of their own, beside the
+HTTP supervisor's child when it has HTTP routes too (see :mod:`spinkube.runtime.group`): the
+process ends when either ends, as upstream's shim does.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ from typing import Protocol
 
 from spinkube.runtime.config import ServerConfig, UpConfig
 from spinkube.runtime.errors import ExitCode, StartupError
+from spinkube.runtime.group import run_group
 from spinkube.runtime.plan import ServePlan, plan_app
 from spinkube.runtime.server.sockets import bind_listeners, bound_address
 from spinkube.runtime.server.supervisor import Supervisor
 from spinkube.runtime.server.worker import WorkerSettings, run_worker
 from spinkube.runtime.trigger.dispatch import InProcessDispatch, LateDispatch
+from spinkube.runtime.trigger.events import run_event_triggers
 from spinkube.runtime.trigger.http import HttpTrigger
 from spinkube.runtime.trigger.router import Router
-from spinkube.runtime.wasm.api import ComponentHost
+from spinkube.runtime.wasm.api import ComponentHost, TriggerHost
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +47,7 @@ class HostBackend(Protocol):
 
     def build(
         self, plan: ServePlan, *, dispatch: LateDispatch | None = None
-    ) -> Mapping[str, ComponentHost]:
+    ) -> Mapping[str, TriggerHost]:
         """One ready host per component (runs in each worker, after the fork); the host APIs'
         requests to the app itself go through ``dispatch``, bound to the worker's trigger."""
 
@@ -49,9 +55,39 @@ class HostBackend(Protocol):
 def up(config: UpConfig, *, backend: HostBackend, retained_by: str) -> int:
     plan = plan_app(config.app, retained_by=retained_by)
     # Bind before compiling: a taken port fails at once, not after a cold compile.
-    listeners = bind_listeners(config.server.listen, config.server.workers)
+    listeners = bind_listeners(config.server.listen, config.server.workers) if plan.has_http else []
     if not backend.is_compiled(plan):
         run_in_child(lambda: backend.precompile(plan))
+    mains: list[Callable[[], int]] = []
+    if listeners:
+        mains.append(lambda: _serve_http(plan, listeners, config, backend))
+    if plan.has_events:
+        mains.append(lambda: _run_events(plan, config, backend, listeners))
+    if len(mains) == 1 and listeners:
+        return mains[0]()  # HTTP alone: the supervisor is this process, as ever
+    return run_group(mains, grace_s=config.server.grace_s)
+
+
+def _run_events(
+    plan: ServePlan, config: UpConfig, backend: HostBackend, listeners: list[socket.socket]
+) -> int:
+    for listener in listeners:  # the HTTP child serves them
+        listener.close()
+    for sub in plan.redis:
+        log.info("  redis %s channel %r -> %s", sub.origin, sub.channel, sub.component_id)
+    for run in plan.commands:
+        log.info("  command -> %s %s", run.component_id, " ".join(config.guest_args))
+    return run_event_triggers(
+        redis=plan.redis,
+        commands=plan.commands,
+        hosts=backend.build(plan),
+        arguments=list(config.guest_args),
+    )
+
+
+def _serve_http(
+    plan: ServePlan, listeners: list[socket.socket], config: UpConfig, backend: HostBackend
+) -> int:
     address = bound_address(listeners[0])
     _announce(plan, address, config.server)
     settings = WorkerSettings(

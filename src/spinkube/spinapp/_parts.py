@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from spinkube.spinapp._fields import Table
 from spinkube.spinapp.model import (
@@ -162,6 +163,12 @@ def http_base(table: Table) -> str:
     if not base.startswith("/"):
         raise table.error("base", f"expected a path starting with '/', got {base!r}")
     return base
+
+
+def trigger_settings(table: Table) -> dict[str, dict[str, Any]]:
+    """The application-level settings of each trigger type but HTTP (whose ``base`` is kept
+    apart), e.g. ``{"redis": {"address": ...}}``."""
+    return {name: dict(spec.data) for name, spec in table.children() if name != "http"}
 
 
 def unsupported_trigger(trigger_type: str) -> str:

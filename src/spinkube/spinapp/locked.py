@@ -14,7 +14,12 @@ from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
 from spinkube.spinapp._fields import Table
-from spinkube.spinapp._parts import check_http, parse_variables, unsupported_trigger
+from spinkube.spinapp._parts import (
+    check_http,
+    parse_variables,
+    trigger_settings,
+    unsupported_trigger,
+)
 from spinkube.spinapp.errors import ManifestError, SpinAppError
 from spinkube.spinapp.model import (
     SUPPORTED_TRIGGER_TYPES,
@@ -65,6 +70,7 @@ def load_locked(
         components=components,
         triggers=triggers,
         http_base=_base(metadata),
+        trigger_settings=trigger_settings(metadata.table("triggers")),
         app_dir=base_dir,
         origin=origin,
     )
@@ -78,7 +84,8 @@ def to_locked(app: App, *, mounted: Mapping[str, Path] | None = None) -> dict[st
     ``files`` patterns needs one.
     """
     mounted = mounted or {}
-    metadata: dict[str, Any] = {"name": app.name, "triggers": {"http": {"base": app.http_base}}}
+    triggers = {"http": {"base": app.http_base}, **app.trigger_settings}
+    metadata: dict[str, Any] = {"name": app.name, "triggers": triggers}
     _put(metadata, "version", app.version)
     _put(metadata, "description", app.description)
     _put(metadata, "authors", list(app.authors))

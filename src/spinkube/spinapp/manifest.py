@@ -14,6 +14,7 @@ from spinkube.spinapp._parts import (
     kebab_problem,
     parse_component,
     parse_variables,
+    trigger_settings,
     unsupported_trigger,
 )
 from spinkube.spinapp.errors import ManifestError
@@ -72,6 +73,7 @@ def _load_v2(doc: Table, app_dir: Path, origin: Path | None) -> App:
         components=components,
         triggers=tuple(triggers),
         http_base=http_base(application.table("trigger").table("http")),
+        trigger_settings=trigger_settings(application.table("trigger")),
         app_dir=app_dir,
         origin=origin,
     )

@@ -107,6 +107,9 @@ class App:
     """By id, in manifest order."""
     triggers: tuple[Trigger, ...] = ()
     http_base: str = "/"
+    trigger_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=_frozen_map)
+    """Application-level settings of the other trigger types, by type: ``[application.trigger.
+    redis]`` (``address``) in a manifest, ``metadata.triggers.redis`` in a lock file."""
     app_dir: Path = Path()
     """Directory that relative sources and files are resolved against."""
     origin: Path | None = None

@@ -356,6 +356,9 @@ def cgroup_mounts() -> list[Path]:
 
 def _namespace_cgroups(name: str) -> list[Path]:
     """The cgroup dirs at and below ``/<name>`` in each hierarchy, deepest first."""
+    if not name.strip("/"):
+        # The root cgroup holds every process of the machine: cleanup must never walk it.
+        raise ValueError("refusing to clean up the root cgroup: give the run a cgroup_parent")
     found: list[Path] = []
     for mount in cgroup_mounts():
         top = mount / name

@@ -18,8 +18,8 @@ def test_sample_manifest_loads(manifest: Path) -> None:
     app = load_manifest(manifest)
 
     assert app.name
-    assert app.http_triggers, "every sample app serves HTTP"
-    for trigger in app.http_triggers:
+    assert app.triggers, "every sample app has a trigger"
+    for trigger in app.triggers:
         assert trigger.component in app.components
     for component in app.components.values():
         for host, guest in resolve_files(app, component):

@@ -15,8 +15,11 @@ from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts, parse_allowed_h
 from spinkube.runtime.hostapi.catalogue import StoreCatalogue
 from spinkube.runtime.hostapi.errors import HostApiConfigError
 from spinkube.runtime.hostapi.kv import KeyValue, KeyValueStores
+from spinkube.runtime.hostapi.mqtt import OutboundMqtt
+from spinkube.runtime.hostapi.mysql import OutboundMysql
 from spinkube.runtime.hostapi.outbound_http import ChainDispatch, OutboundHttp, SelfDispatch
 from spinkube.runtime.hostapi.outbound_redis import OutboundRedis
+from spinkube.runtime.hostapi.postgres import OutboundPostgres
 from spinkube.runtime.hostapi.sqlite import Databases
 
 
@@ -53,6 +56,9 @@ class ComponentApis:
     sqlite: Databases
     http: OutboundHttp
     redis: OutboundRedis
+    postgres: OutboundPostgres
+    mysql: OutboundMysql
+    mqtt: OutboundMqtt
 
 
 class HostApis:
@@ -88,4 +94,7 @@ class HostApis:
                 chain_dispatch=self._chain_dispatch,
             ),
             redis=OutboundRedis(allowed_hosts, component_id=component_id),
+            postgres=OutboundPostgres(allowed_hosts, component_id=component_id),
+            mysql=OutboundMysql(allowed_hosts, component_id=component_id),
+            mqtt=OutboundMqtt(allowed_hosts, component_id=component_id),
         )

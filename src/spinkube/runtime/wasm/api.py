@@ -69,6 +69,14 @@ class GuestTimeoutError(GuestError):
     """The guest ran past its ``deadline_s`` and was interrupted."""
 
 
+class GuestExit(GuestError):  # noqa: N818 (an outcome, not a failure, for commands)
+    """The guest called ``wasi:cli/exit``: ``code`` is 0 for ``ok``, 1 for ``err``."""
+
+    def __init__(self, code: int, component_id: str) -> None:
+        super().__init__(f"component {component_id} exited with code {code}")
+        self.code = code
+
+
 class ResponseSink(Protocol):
     """Where a streamed response goes, in order: ``start``, any ``write``/``flush``, ``finish``.
 
@@ -106,3 +114,15 @@ class ComponentHost(Protocol):
         deadline_s: float | None = None,
         sink: ResponseSink | None = None,
     ) -> GuestResponse: ...
+
+
+class TriggerHost(ComponentHost, Protocol):
+    """A component host that also serves the non-HTTP triggers, each call in a fresh instance."""
+
+    def handle_redis_message(self, payload: bytes, *, deadline_s: float | None = None) -> None:
+        """Runs ``fermyon:spin/inbound-redis#handle-message``; :class:`GuestError` when the
+        guest traps or answers ``err``."""
+
+    def run_command(self, arguments: list[str]) -> int:
+        """Runs ``wasi:cli/run#run`` with these arguments; the exit code (0 for ``ok``, 1 for
+        ``err``, or what the guest passed to ``wasi:cli/exit``)."""

@@ -23,15 +23,26 @@ def handler_name(engine: wasmtime.Engine, component: Component) -> str:
 
 def handler_export_index(engine: wasmtime.Engine, component: Component) -> int:
     """The component-level export index of ``handle``: valid for every instance of it."""
+    return func_export_index(component, handler_name(engine, component), "handle")
+
+
+def exported_interface(engine: wasmtime.Engine, component: Component, prefix: str) -> str | None:
+    """The full name of the exported interface starting with ``prefix``, or None."""
+    return next((n for n in component.type.exports(engine) if n.startswith(prefix)), None)
+
+
+def func_export_index(component: Component, interface: str, func: str) -> int:
+    """The export index of ``func`` in the exported ``interface`` (its full, versioned name)."""
     ptr = capi.address(component)
-    iface = handler_name(engine, component).encode()
+    iface = interface.encode()
     parent = capi.component_get_export_index(ptr, None, iface, len(iface))
     if not parent:
-        raise GuestError("cannot find the incoming-handler export")
+        raise GuestError(f"cannot find the {interface} export")
     try:
-        func = capi.component_get_export_index(ptr, parent, b"handle", 6)
+        name = func.encode()
+        index = capi.component_get_export_index(ptr, parent, name, len(name))
     finally:
         capi.export_index_delete(parent)
-    if not func:
-        raise GuestError("the incoming-handler export has no handle function")
-    return int(func)
+    if not index:
+        raise GuestError(f"the {interface} export has no {func} function")
+    return int(index)

@@ -7,21 +7,28 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from wasmtime.component import Component
 
-from spinkube.runtime.wasm import capi, resources
+from spinkube.runtime.wasm import capi, resources, vals
 from spinkube.runtime.wasm.api import (
     ComponentContext,
     GuestError,
+    GuestExit,
     GuestRequest,
     GuestResponse,
     GuestTimeoutError,
     ResponseSink,
 )
 from spinkube.runtime.wasm.errors import instantiate_error, trap_error
-from spinkube.runtime.wasm.exports import handler_export_index
+from spinkube.runtime.wasm.exports import (
+    HANDLER,
+    exported_interface,
+    func_export_index,
+    handler_export_index,
+    handler_name,
+)
 from spinkube.runtime.wasm.interfaces.cli import flush_output
 from spinkube.runtime.wasm.interfaces.http import INCOMING_REQUEST, RESPONSE_OUTPARAM
 from spinkube.runtime.wasm.interfaces.http_objects import (
@@ -40,6 +47,12 @@ LogLine = Callable[[str, str, str], None]
 """(component id, ``stdout`` or ``stderr``, line) -> None."""
 
 NO_DEADLINE = 1 << 62
+INBOUND_REDIS = "fermyon:spin/inbound-redis"
+CLI_RUN = "wasi:cli/run@0.2."
+NO_REQUEST = GuestRequest("GET", "/", "http", "localhost", [], b"")
+"""The request state of a non-HTTP call (a Redis message, a command): no HTTP request."""
+
+T = TypeVar("T")
 
 
 def print_line(component_id: str, stream: str, line: str) -> None:
@@ -84,7 +97,9 @@ class WasmComponentHost:
         cid = context.component_id
         self._session = Session(context, lambda stream, line: log_line(cid, stream, line))
         self._linked: Linked = build_linker(runtime.engine, component, self._session)
-        self._export = handler_export_index(runtime.engine, component)
+        exports_http = exported_interface(runtime.engine, component, HANDLER) is not None
+        self._export = handler_export_index(runtime.engine, component) if exports_http else 0
+        self._exports: dict[tuple[str, str], int] = {}
 
     @property
     def unprovided_imports(self) -> list[str]:
@@ -106,6 +121,74 @@ class WasmComponentHost:
             streamer.finish()
         return response
 
+    def handle_redis_message(self, payload: bytes, *, deadline_s: float | None = None) -> None:
+        """Runs ``inbound-redis#handle-message`` with ``payload`` in a fresh instance."""
+        index = self._export_index(INBOUND_REDIS, "handle-message")
+
+        def args(addr: int) -> int:
+            vals.write_u8_list(addr, payload)
+            return 1
+
+        ok = self._in_store(
+            NO_REQUEST, deadline_s, None, lambda ctx: self._call_func(ctx, index, args)
+        )
+        if not ok:
+            cid = self.context.component_id
+            raise GuestError(f"component {cid} answered the Redis message with an error")
+
+    def run_command(self, arguments: list[str]) -> int:
+        """Runs ``wasi:cli/run#run`` once; returns the exit code (see ``TriggerHost``)."""
+        index = self._export_index(CLI_RUN, "run")
+        try:
+            ok = self._in_store(
+                NO_REQUEST,
+                None,
+                None,
+                lambda ctx: self._call_func(ctx, index, lambda _addr: 0),
+                arguments=tuple(arguments),
+            )
+        except GuestExit as exc:
+            return exc.code
+        return 0 if ok else 1
+
+    def _export_index(self, prefix: str, func: str) -> int:
+        key = (prefix, func)
+        index = self._exports.get(key)
+        if index is None:
+            iface = exported_interface(self.runtime.engine, self._component, prefix)
+            if iface is None:
+                cid = self.context.component_id
+                raise GuestError(f"component {cid} does not export {prefix.rstrip('@.')}")
+            index = self._exports[key] = func_export_index(self._component, iface, func)
+        return index
+
+    def _call_func(self, ctx: int, index: int, write_args: Callable[[int], int]) -> bool:
+        """Instantiates and calls the export ``index`` whose one result is a ``result`` with no
+        payloads; whether it was ``ok``."""
+        cid = self.context.component_id
+        slots = _CallSlots()
+        instance = ctypes.addressof(slots.instance)
+        err = capi.linker_instantiate(self._linked.ptr, ctx, self._component_ptr, instance)
+        if err:
+            raise instantiate_error(capi.take_error_message(err), cid)
+        func = ctypes.addressof(slots.func)
+        if not capi.instance_get_func(instance, ctx, index, func):
+            raise GuestError(f"component {cid}: cannot find the export to call")
+        args = ctypes.addressof(slots.args)
+        nargs = write_args(args)
+        results = ctypes.create_string_buffer(vals.VAL_SIZE)
+        err = capi.func_call(func, ctx, args, nargs, ctypes.addressof(results), 1)
+        for i in range(nargs):
+            capi.val_delete(vals.arg(args, i))
+        if err:
+            raise self._trap(err, None)
+        ok = vals.read_bool(ctypes.addressof(results))
+        capi.val_delete(ctypes.addressof(results))
+        err = capi.func_post_return(func, ctx)
+        if err:
+            raise self._trap(err, None)
+        return ok
+
     def _run(
         self,
         request: GuestRequest,
@@ -113,6 +196,23 @@ class WasmComponentHost:
         deadline_s: float | None,
         streamer: ResponseStreamer | None,
     ) -> None:
+        self._in_store(
+            request,
+            deadline_s,
+            streamer,
+            lambda ctx: self._call(ctx, request, outparam, deadline_s),
+        )
+
+    def _in_store(
+        self,
+        request: GuestRequest,
+        deadline_s: float | None,
+        streamer: ResponseStreamer | None,
+        call: Callable[[int], T],
+        *,
+        arguments: tuple[str, ...] = (),
+    ) -> T:
+        """Runs ``call`` with a fresh store's context, the session's state set for it."""
         runtime = self.runtime
         store = capi.store_new(runtime.engine_ptr, None, capi.NO_FINALIZER)
         try:
@@ -120,14 +220,14 @@ class WasmComponentHost:
             if runtime.max_instance_memory is not None:
                 capi.store_limiter(store, runtime.max_instance_memory, -1, -1, -1, -1)
             capi.context_set_epoch_deadline(ctx, self._ticks(deadline_s))
-            state = RequestState(request)
+            state = RequestState(request, arguments=arguments)
             if streamer is not None:
                 state.on_wait = streamer.flush
             if deadline_s is not None:
                 state.deadline_ns = time.monotonic_ns() + int(deadline_s * 1e9)
             self._session.state = state
             try:
-                self._call(ctx, request, outparam, deadline_s)
+                return call(ctx)
             finally:
                 flush_output(self._session)
                 self._session.state = None
@@ -149,6 +249,8 @@ class WasmComponentHost:
         err = capi.linker_instantiate(self._linked.ptr, ctx, self._component_ptr, instance)
         if err:
             raise instantiate_error(capi.take_error_message(err), cid)
+        if not self._export:
+            handler_name(self.runtime.engine, self._component)  # raises, saying what is missing
         func = ctypes.addressof(slots.func)
         if not capi.instance_get_func(instance, ctx, self._export, func):
             raise GuestError(f"component {cid} does not export wasi:http/incoming-handler")
@@ -171,6 +273,8 @@ class WasmComponentHost:
         see ``interfaces/waiting.py``) is a timeout like an epoch interrupt."""
         cid = self.context.component_id
         message = capi.take_error_message(err)
+        if self._session.current.exit_code is not None:
+            return GuestExit(self._session.current.exit_code, cid)
         if self._session.current.timed_out:
             return GuestTimeoutError(
                 f"guest exceeded its {deadline_s} s deadline in component {cid}"

@@ -44,7 +44,11 @@ class ResourceTable:
         return self.objects[rep]
 
     def drop(self, rep: int) -> None:
-        self.objects.pop(rep, None)
+        """Forgets the object; one with an ``on_drop`` method (a pooled connection) is told."""
+        dropped = self.objects.pop(rep, None)
+        on_drop = getattr(dropped, "on_drop", None)
+        if on_drop is not None:
+            on_drop()
 
 
 _any_to_host = capi.resource_any_to_host

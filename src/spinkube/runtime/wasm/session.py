@@ -48,6 +48,10 @@ class RequestState:
     """``time.monotonic_ns()`` at which the request's deadline passes; waits stop there."""
     timed_out: bool = False
     """A wait stopped at the deadline: the trap that follows is a timeout."""
+    exit_code: int | None = None
+    """The guest called ``wasi:cli/exit``: the trap that follows is that exit."""
+    arguments: tuple[str, ...] = ()
+    """What ``wasi:cli/environment#get-arguments`` answers (a command's arguments)."""
 
     def before_wait(self) -> None:
         """The guest is about to wait: the response it set so far goes out to the client now."""

@@ -25,7 +25,10 @@ def environment(session: Session) -> Mapping[str, HostFn]:
             vals.write_str(pair + vals.VAL_SIZE, value)
 
     def get_arguments(ctx: int, args: int, results: int) -> None:
-        vals.write_list(results, 0)
+        arguments = session.current.arguments
+        first = vals.write_list(results, len(arguments))
+        for i, argument in enumerate(arguments):
+            vals.write_str(first + vals.VAL_SIZE * i, argument)
 
     def initial_cwd(ctx: int, args: int, results: int) -> None:
         vals.write_option(results, vals.image(vals.write_str, "/"))
@@ -39,7 +42,9 @@ def environment(session: Session) -> Mapping[str, HostFn]:
 
 def exit_(session: Session) -> Mapping[str, HostFn]:
     def exit_guest(ctx: int, args: int, results: int) -> None:
-        status = "ok" if vals.read_bool(args) else "error"
+        ok = vals.read_bool(args)
+        status = "ok" if ok else "error"
+        session.current.exit_code = 0 if ok else 1
         raise GuestTrapError(f"guest called wasi:cli/exit with status {status}")
 
     return {"exit": exit_guest}

@@ -12,6 +12,9 @@ from spinkube.runtime.wasm.interfaces import (
     http_client,
     io,
     key_value,
+    mqtt,
+    mysql,
+    postgres,
     random,
     redis,
     sqlite,
@@ -59,6 +62,9 @@ PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/sqlite": sqlite.sqlite("fermyon:spin/sqlite"),
     "spin:sqlite/sqlite": sqlite.sqlite("spin:sqlite/sqlite"),
     "fermyon:spin/redis": redis.spin_redis,
+    "fermyon:spin/postgres": postgres.spin_postgres,
+    "fermyon:spin/mysql": mysql.spin_mysql,
+    "fermyon:spin/mqtt": mqtt.spin_mqtt,
     **unsupported.PROVIDERS,
 }
 

@@ -1,5 +1,6 @@
-"""LLM, MySQL, PostgreSQL and MQTT: linked, and every entry point answers its interface's error
-with a message naming what is unsupported (:func:`spinkube.runtime.hostapi.unsupported`).
+"""LLM and PostgreSQL v3/v4 (``spin:postgres/postgres``): linked, and every entry
+point answers its interface's error with a message naming what is unsupported
+(:func:`spinkube.runtime.hostapi.unsupported`).
 
 Only the functions a guest calls first are served (``open``, ``infer``...): no connection can
 exist, so the connection methods keep trapping with their name.
@@ -34,8 +35,5 @@ PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/llm": failing(
         "fermyon:spin/llm", "runtime-error", ("infer", "generate-embeddings")
     ),
-    "fermyon:spin/mysql": failing("fermyon:spin/mysql", "connection-failed", OPEN),
-    "fermyon:spin/postgres": failing("fermyon:spin/postgres", "connection-failed", OPEN),
     "spin:postgres/postgres": failing("spin:postgres/postgres", "connection-failed", OPEN),
-    "fermyon:spin/mqtt": failing("fermyon:spin/mqtt", "connection-failed", OPEN),
 }

@@ -1,0 +1,87 @@
+"""Planning the Redis and command triggers: addresses and channels from the trigger or the
+application, variables rendered, mistakes reported naming the trigger and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from spinkube.runtime.config import AppConfig
+from spinkube.runtime.errors import StartupError
+from spinkube.runtime.plan import ServePlan, plan_app
+from spinkube.runtime.trigger.command import CommandRun
+from spinkube.runtime.trigger.redis import RedisSubscription
+from spinkube.spinapp import load_locked, load_manifest, to_locked
+
+HEAD = 'spin_manifest_version = 2\n[application]\nname = "events"\n'
+COMPONENT = '[component.c]\nsource = "app.wasm"\n'
+
+
+def write_app(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "app.wasm").write_bytes(b"\0asm")
+    (tmp_path / "spin.toml").write_text(HEAD + body + COMPONENT)
+    return tmp_path
+
+
+def plan(tmp_path: Path, body: str, environ: dict[str, str] | None = None) -> ServePlan:
+    source = write_app(tmp_path, body)
+    config = AppConfig(source=str(source), state_dir=tmp_path / "state", environ=environ or {})
+    return plan_app(config)
+
+
+def test_the_application_address_and_variables_apply(tmp_path: Path) -> None:
+    body = (
+        '[variables]\nhost = { default = "127.0.0.1" }\nchannel = { required = true }\n'
+        '[application.trigger.redis]\naddress = "redis://{{ host }}:6379"\n'
+        '[[trigger.redis]]\nchannel = "{{ channel }}"\ncomponent = "c"\n'
+        '[[trigger.redis]]\naddress = "redis://other:1"\nchannel = "b"\ncomponent = "c"\n'
+        '[[trigger.command]]\ncomponent = "c"\n'
+    )
+    planned = plan(tmp_path, body, {"SPIN_VARIABLE_CHANNEL": "orders"})
+    assert planned.redis == (
+        RedisSubscription("c-redis-trigger", "c", "redis://127.0.0.1:6379", "orders"),
+        RedisSubscription("redis-trigger1", "c", "redis://other:1", "b"),
+    )
+    assert planned.commands == (CommandRun("c-command-trigger", "c"),)
+    assert [c.id for c in planned.components] == ["c"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            '[[trigger.redis]]\naddress = "redis://h:1"\ncomponent = "c"\n',
+            "trigger 'c-redis-trigger': channel: required",
+        ),
+        (
+            '[[trigger.redis]]\nchannel = "x"\ncomponent = "c"\n',
+            "trigger 'c-redis-trigger': address: no Redis address (set it on the trigger or in "
+            "[application.trigger.redis])",
+        ),
+        (
+            '[[trigger.redis]]\naddress = "http://h:1"\nchannel = "x"\ncomponent = "c"\n',
+            "trigger 'c-redis-trigger': address: expected a redis:// URL, got 'http://h:1'",
+        ),
+        (
+            '[[trigger.mqtt]]\ncomponent = "c"\n',
+            "Only Http, Redis, and Command triggers are currently supported. "
+            'Found unsupported trigger: "mqtt"',
+        ),
+    ],
+    ids=["no-channel", "no-address", "not-redis", "mqtt"],
+)
+def test_mistakes_name_the_trigger_and_field(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(StartupError) as err:
+        plan(tmp_path, body)
+    assert err.value.message.startswith(message)
+
+
+def test_the_application_redis_address_survives_a_lock_file(tmp_path: Path) -> None:
+    body = '[application.trigger.redis]\naddress = "redis://h:1"\n'
+    body += '[[trigger.redis]]\nchannel = "x"\ncomponent = "c"\n'
+    app = load_manifest(write_app(tmp_path, body) / "spin.toml")
+    assert app.trigger_settings == {"redis": {"address": "redis://h:1"}}
+    locked = load_locked(json.dumps(to_locked(app)).encode(), tmp_path)
+    assert locked.trigger_settings == {"redis": {"address": "redis://h:1"}}
