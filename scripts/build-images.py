@@ -161,6 +161,10 @@ def _labels(spec: Spec, version: str) -> dict[str, str]:
     }
 
 
+DEFAULT_LIBRARY_DIR = "usr/lib/x86_64-linux-gnu"
+"""Where the dynamic loader looks by default on Debian (x86_64, the only architecture built)."""
+
+
 def base_entries(spec: Spec, bundle: Path, executable: Path) -> list[Entry]:
     uid, name = spec.user
     entries = [
@@ -173,8 +177,17 @@ def base_entries(spec: Spec, bundle: Path, executable: Path) -> list[Entry]:
     ]
     if spec.home:
         entries.append(Entry.directory(spec.home, mode=0o755, uid=uid, gid=uid))
+    bundle_root = bundle.resolve()
     for library in system_libraries(bundle, executable):
-        entries.extend(host_file_entries(library))
+        resolved = Path(os.path.normpath(library))
+        if resolved.is_relative_to(bundle_root) or resolved.is_relative_to(bundle):
+            # A wheel's own vendored library (psycopg_binary.libs/...), found through $ORIGIN:
+            # also in a default directory, for the secure-execution case described above.
+            entries.append(
+                Entry.file(f"{DEFAULT_LIBRARY_DIR}/{resolved.name}", resolved, mode=0o755)
+            )
+        else:
+            entries.extend(host_file_entries(library))
     if spec.shell:
         entries.extend(busybox_entries())
     return entries
