@@ -89,8 +89,7 @@ def push_command(
     except ReferenceError as exc:
         _fail(str(exc), ExitCode.USAGE)  # "invalid reference 'x': ..."
     given = _credentials(username, password_stdin)
-    action = f"save {source} to {output}" if output else f"push {source} to {reference}"
-    built = _package(source, form, _platform(platform_text, form), action)
+    built = _package(source, form, _platform(platform_text, form))
     if output is not None:
         _save(built, ref, output)
         return
@@ -116,7 +115,7 @@ def _platform(text: str | None, form: str) -> Platform | None:
         _fail(f"--platform: {exc}", ExitCode.USAGE)
 
 
-def _package(source: Path, form: str, platform: Platform | None, action: str) -> Artifact | Image:
+def _package(source: Path, form: str, platform: Platform | None) -> Artifact | Image:
     from spinkube.oci.app_image import build_app_image
     from spinkube.oci.layout import build_artifact
     from spinkube.spinapp import SpinAppError, load_manifest
@@ -126,7 +125,7 @@ def _package(source: Path, form: str, platform: Platform | None, action: str) ->
         return build_app_image(app, platform=platform) if form == "image" else build_artifact(app)
     except (SpinAppError, OSError, ValueError) as exc:
         # A local mistake (not a manifest, a missing file), not the registry's: exit 1.
-        _fail(f"cannot {action}: cannot package {source}: {exc}", ExitCode.APP)
+        _fail(f"cannot package {source}: {exc}", ExitCode.APP)
 
 
 def _save(built: Artifact | Image, ref: Reference, output: Path) -> None:
