@@ -252,7 +252,9 @@ def test_responses_to_clients_that_never_read_stay_bounded_per_connection(
         body = b""
         clients[0].settimeout(60)
         while b"\r\n0\r\n\r\n" not in body[-16:]:
-            body += clients[0].recv(1 << 20)
+            chunk = clients[0].recv(1 << 20)
+            assert chunk, f"the connection closed after {len(body)} bytes, before the body ended"
+            body += chunk
         assert len(body) > 16 * 1024 * 1024  # the head, the chunk framing and all 16 MiB
     finally:
         for client in clients:

@@ -410,7 +410,10 @@
     (if (i32.ge_u (global.get $path-len) (i32.const 2))
       (then (local.set $letter (i32.load8_u (i32.add (global.get $path) (i32.const 1))))))
     (if (i32.eq (local.get $letter) (i32.const 0x65)) (then (call $echo (local.get $request)) (return)))
-    (if (i32.eq (local.get $letter) (i32.const 0x61)) (then (call $config-all) (return)))
+    ;; `a`: /all-config (longer than "/all"), else /all below.
+    (if (i32.and (i32.eq (local.get $letter) (i32.const 0x61))
+                 (i32.gt_u (global.get $path-len) (i32.const 4)))
+      (then (call $config-all) (return)))
     (if (i32.eq (local.get $letter) (i32.const 0x74)) (then unreachable))
     (if (i32.eq (local.get $letter) (i32.const 0x6c)) (then (loop $forever (br $forever))))
     (if (i32.eq (local.get $letter) (i32.const 0x67))
