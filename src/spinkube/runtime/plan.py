@@ -19,6 +19,8 @@ from spinkube.runtime.loader import LoadedApp, check_triggers, load_app, retain_
 from spinkube.runtime.runtime_config import RuntimeConfig, load_runtime_config
 from spinkube.runtime.trigger.command import CommandRun
 from spinkube.runtime.trigger.http import AppInfo
+from spinkube.runtime.trigger.mqtt import MqttSubscription
+from spinkube.runtime.trigger.mqtt_config import mqtt_subscriptions
 from spinkube.runtime.trigger.redis import RedisSubscription
 from spinkube.runtime.variables import (
     component_variables,
@@ -68,6 +70,7 @@ class ServePlan:
     max_instance_memory: int | None
     redis: tuple[RedisSubscription, ...] = ()
     commands: tuple[CommandRun, ...] = ()
+    mqtt: tuple[MqttSubscription, ...] = ()
 
     @property
     def has_http(self) -> bool:
@@ -75,8 +78,8 @@ class ServePlan:
 
     @property
     def has_events(self) -> bool:
-        """Whether there are non-HTTP triggers (Redis, command)."""
-        return bool(self.redis or self.commands)
+        """Whether there are non-HTTP triggers (Redis, MQTT, command)."""
+        return bool(self.redis or self.commands or self.mqtt)
 
 
 def plan_app(
@@ -122,6 +125,7 @@ def plan_app(
         max_instance_memory=config.max_instance_memory,
         redis=tuple(_redis_subscription(app, t, values) for t in _of_type(app, "redis")),
         commands=tuple(CommandRun(t.id, t.component or "") for t in _of_type(app, "command")),
+        mqtt=mqtt_subscriptions(app, values),
     )
 
 

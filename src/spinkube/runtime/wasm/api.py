@@ -123,6 +123,12 @@ class TriggerHost(ComponentHost, Protocol):
         """Runs ``fermyon:spin/inbound-redis#handle-message``; :class:`GuestError` when the
         guest traps or answers ``err``."""
 
+    def handle_mqtt_message(
+        self, payload: bytes, topic: str, *, deadline_s: float | None = None
+    ) -> None:
+        """Runs spin-trigger-mqtt's ``handle-message`` with the payload and its topic;
+        :class:`GuestError` when the guest traps or answers ``err``."""
+
     def run_command(self, arguments: list[str]) -> int:
         """Runs ``wasi:cli/run#run`` with these arguments; the exit code (0 for ``ok``, 1 for
         ``err``, or what the guest passed to ``wasi:cli/exit``)."""

@@ -48,6 +48,8 @@ LogLine = Callable[[str, str, str], None]
 
 NO_DEADLINE = 1 << 62
 INBOUND_REDIS = "fermyon:spin/inbound-redis"
+MQTT_HANDLER = "handle-message"
+"""The spin-trigger-mqtt plugin's export: a function of the component itself, in no interface."""
 CLI_RUN = "wasi:cli/run@0.2."
 NO_REQUEST = GuestRequest("GET", "/", "http", "localhost", [], b"")
 """The request state of a non-HTTP call (a Redis message, a command): no HTTP request."""
@@ -136,6 +138,26 @@ class WasmComponentHost:
             cid = self.context.component_id
             raise GuestError(f"component {cid} answered the Redis message with an error")
 
+    def handle_mqtt_message(
+        self, payload: bytes, topic: str, *, deadline_s: float | None = None
+    ) -> None:
+        """Runs the top-level ``handle-message`` export (spin-trigger-mqtt's world) with the
+        payload and its metadata (the topic) in a fresh instance."""
+        index = self._top_level_export_index(MQTT_HANDLER)
+
+        def args(addr: int) -> int:
+            vals.write_u8_list(addr, payload)
+            (topic_slot,) = vals.write_record(vals.arg(addr, 1), ["topic"])
+            vals.write_str(topic_slot, topic)
+            return 2
+
+        error = self._in_store(
+            NO_REQUEST, deadline_s, None, lambda ctx: self._call_result(ctx, index, args)
+        )
+        if error is not None:
+            cid = self.context.component_id
+            raise GuestError(f"component {cid} answered the MQTT message with error {error}")
+
     def run_command(self, arguments: list[str]) -> int:
         """Runs ``wasi:cli/run#run`` once; returns the exit code (see ``TriggerHost``)."""
         index = self._export_index(CLI_RUN, "run")
@@ -162,9 +184,25 @@ class WasmComponentHost:
             index = self._exports[key] = func_export_index(self._component, iface, func)
         return index
 
+    def _top_level_export_index(self, func: str) -> int:
+        key = ("", func)
+        index = self._exports.get(key)
+        if index is None:
+            raw = func.encode()
+            index = capi.component_get_export_index(self._component_ptr, None, raw, len(raw))
+            if not index:
+                cid = self.context.component_id
+                raise GuestError(f"component {cid} does not export the function {func}")
+            self._exports[key] = index = int(index)
+        return index
+
     def _call_func(self, ctx: int, index: int, write_args: Callable[[int], int]) -> bool:
         """Instantiates and calls the export ``index`` whose one result is a ``result`` with no
-        payloads; whether it was ``ok``."""
+        ``ok`` payload; whether it was ``ok``."""
+        return self._call_result(ctx, index, write_args) is None
+
+    def _call_result(self, ctx: int, index: int, write_args: Callable[[int], int]) -> str | None:
+        """Like :meth:`_call_func`; None for ``ok``, else the ``err`` payload described."""
         cid = self.context.component_id
         slots = _CallSlots()
         instance = ctypes.addressof(slots.instance)
@@ -182,12 +220,13 @@ class WasmComponentHost:
             capi.val_delete(vals.arg(args, i))
         if err:
             raise self._trap(err, None)
-        ok = vals.read_bool(ctypes.addressof(results))
-        capi.val_delete(ctypes.addressof(results))
+        result = ctypes.addressof(results)
+        error = None if vals.read_bool(result) else vals.describe_err(result)
+        capi.val_delete(result)
         err = capi.func_post_return(func, ctx)
         if err:
             raise self._trap(err, None)
-        return ok
+        return error
 
     def _run(
         self,

@@ -98,6 +98,24 @@ def read_option(addr: int) -> int:
     return read_ptr(addr)
 
 
+def describe_err(addr: int) -> str:
+    """The ``err`` payload of a ``result`` for a log line: a variant's case and its string
+    (``other("...")``), an enum's case, a string, or ``""`` when there is none."""
+    payload = read_ptr(addr, 16)
+    if not payload:
+        return ""
+    kind = _u8_at(payload).value
+    if kind == STRING:
+        return repr(read_str(payload))
+    if kind not in (VARIANT, ENUM):
+        return ""
+    case = read_case(payload)
+    inner = read_ptr(payload, 24) if kind == VARIANT else 0
+    if inner and _u8_at(inner).value == STRING:
+        return f"{case}({read_str(inner)!r})"
+    return case
+
+
 # -- writing results --------------------------------------------------------------------------
 
 

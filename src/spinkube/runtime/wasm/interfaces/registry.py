@@ -30,6 +30,12 @@ def http_types(session: Session) -> Mapping[str, HostFn]:
     return {**http.types(session), **http_client.client_types(session)}
 
 
+def types_only(_session: Session) -> Mapping[str, HostFn]:
+    """An interface that declares only types, no functions (spin-trigger-mqtt's
+    ``spin-mqtt-types``): nothing to provide, so nothing is missing."""
+    return {}
+
+
 PROVIDERS: dict[str, Provider] = {
     "wasi:io/error": io.error,
     "wasi:io/poll": io.poll,
@@ -65,6 +71,7 @@ PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/postgres": postgres.spin_postgres,
     "fermyon:spin/mysql": mysql.spin_mysql,
     "fermyon:spin/mqtt": mqtt.spin_mqtt,
+    "spin:mqtt-trigger/spin-mqtt-types": types_only,
     **unsupported.PROVIDERS,
 }
 
