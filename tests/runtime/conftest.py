@@ -5,6 +5,7 @@ on a free loopback port, stopped after the test, and test guests built with the 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import shutil
 import signal
@@ -534,7 +535,7 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
     pytest.fail(f"nothing listens on {port} after 120 s")
 
 
-# -- a real MQTT broker (Debian's mosquitto), for outbound MQTT --------------------------------
+# -- a real MQTT broker (Debian's mosquitto), for outbound MQTT and the MQTT trigger ------------
 
 
 @dataclass
@@ -546,26 +547,71 @@ class MqttBroker:
         return f"mqtt://127.0.0.1:{self.port}"
 
 
-@pytest.fixture(scope="module")
-def mqtt_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MqttBroker]:
-    binary = shutil.which("mosquitto", path="/usr/sbin:/usr/bin")
-    if binary is None:
-        pytest.skip("needs Debian's mosquitto")
-    workdir = tmp_path_factory.mktemp("mosquitto")
-    port = free_port()
-    config = workdir / "mosquitto.conf"
-    config.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    with (workdir / "log").open("wb") as log:
-        process = subprocess.Popen(
-            [binary, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        _wait_for_port(port, process, workdir / "log")
-        yield MqttBroker(port)
-    finally:
+class Mosquitto:
+    """Debian's mosquitto on a fixed free loopback port, logging to ``log``; a test may stop and
+    start it again (same port). ``users`` (name -> password) turns anonymous access off;
+    ``log_all`` logs every packet (``Sending PUBLISH to <client> (d0, q1, ...)``)."""
+
+    def __init__(
+        self, workdir: Path, *, users: Mapping[str, str] | None = None, log_all: bool = False
+    ) -> None:
+        binary = shutil.which("mosquitto", path="/usr/sbin:/usr/bin")
+        if binary is None:
+            pytest.skip("needs Debian's mosquitto")
+        self.binary = binary
+        self.broker = MqttBroker(free_port())
+        self.log = workdir / "log"
+        self.config = workdir / "mosquitto.conf"
+        # Started as root, mosquitto would switch to its own user, who cannot read the test's
+        # private temp dir (the password file); as anyone else, `user` is ignored.
+        lines = [f"listener {self.broker.port} 127.0.0.1", "persistence false"]
+        lines.append(f"user {getpass.getuser()}")
+        lines.append(f"allow_anonymous {'false' if users else 'true'}")
+        if users:
+            lines.append(f"password_file {self._password_file(workdir, users)}")
+        if log_all:
+            lines.append("log_type all")
+        self.config.write_text("\n".join(lines) + "\n")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def _password_file(workdir: Path, users: Mapping[str, str]) -> Path:
+        tool = shutil.which("mosquitto_passwd", path="/usr/bin:/usr/sbin")
+        if tool is None:
+            pytest.skip("needs Debian's mosquitto_passwd")
+        path = workdir / "passwords"
+        path.touch(mode=0o600)
+        for name, password in users.items():
+            subprocess.run([tool, "-b", str(path), name, password], check=True, timeout=30)
+        return path
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [self.binary, "-c", str(self.config)], stdout=log, stderr=subprocess.STDOUT
+            )
+        _wait_for_port(self.broker.port, self.process, self.log)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
         process.terminate()
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def mqtt_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MqttBroker]:
+    broker = Mosquitto(tmp_path_factory.mktemp("mosquitto"))
+    try:
+        broker.start()
+        yield broker.broker
+    finally:
+        broker.stop()

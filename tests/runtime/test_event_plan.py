@@ -65,12 +65,12 @@ def test_the_application_address_and_variables_apply(tmp_path: Path) -> None:
             "trigger 'c-redis-trigger': address: expected a redis:// URL, got 'http://h:1'",
         ),
         (
-            '[[trigger.mqtt]]\ncomponent = "c"\n',
-            "Only Http, Redis, and Command triggers are currently supported. "
-            'Found unsupported trigger: "mqtt"',
+            '[[trigger.sqs]]\nqueue_url = "https://sqs.example/q"\ncomponent = "c"\n',
+            "Only Http, Redis, MQTT, and Command triggers are currently supported. "
+            'Found unsupported trigger: "sqs"',
         ),
     ],
-    ids=["no-channel", "no-address", "not-redis", "mqtt"],
+    ids=["no-channel", "no-address", "not-redis", "sqs"],
 )
 def test_mistakes_name_the_trigger_and_field(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(StartupError) as err:
