@@ -186,7 +186,7 @@ def serve(spec: CreateSpec, cache_dir: Path) -> int:
 
 
 SUPPORTED_TRIGGERS = ("http", "redis", "sqs", "command", "mqtt")
-"""containerd-shim-spin's triggers; the runtime serves ``http`` and warns about the others."""
+"""containerd-shim-spin's triggers; the runtime runs all but ``sqs`` (its own message)."""
 
 
 def check_trigger_types(source: str) -> None:
