@@ -86,6 +86,23 @@ def test_a_message_shows_up_in_the_apps_log_and_a_failing_handler_does_not_stop_
     assert served.terminate() == 0
 
 
+def test_messages_of_a_trigger_are_handled_one_at_a_time_in_order(
+    run_runtime: RunRuntime, helpers: Helpers, mqtt_broker: MqttBroker
+) -> None:
+    helpers.app_wasm("mqtt-trigger")
+    topic = unique_topic()
+    served = run_runtime(APPS_DIR / "mqtt-trigger", env=app_env(mqtt_broker, topic), wait=False)
+    wait_subscribed(served)
+    publish.multiple(
+        [{"topic": topic, "payload": f"n{i}", "qos": 1} for i in range(20)],
+        hostname="127.0.0.1",
+        port=mqtt_broker.port,
+    )
+    shows(served, f"got message on {topic}: n19")
+    handled = re.findall(rf"got message on {re.escape(topic)}: (n\d+)", served.output())
+    assert handled == [f"n{i}" for i in range(20)]
+
+
 def started_broker(workdir: Path, **options: object) -> Iterator[Mosquitto]:
     workdir.mkdir()
     broker = Mosquitto(workdir, **options)  # type: ignore[arg-type]
