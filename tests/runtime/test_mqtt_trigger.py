@@ -257,3 +257,31 @@ def test_an_unreachable_broker_is_retried_until_a_stop_signal(
     )
     assert served.process.poll() is None
     assert served.terminate() == 0
+
+
+def test_a_component_without_the_handler_fails_each_message_naming_the_world(
+    run_runtime: RunRuntime, helpers: Helpers, mqtt_broker: MqttBroker, tmp_path: Path
+) -> None:
+    """As in the plugin, the export is looked for per message: each is logged, none is fatal."""
+    helpers.app_wasm("hello-python")
+    manifest = (APPS_DIR / "mqtt-trigger" / "spin.toml").read_text()
+    wasm = APPS_DIR / "hello-python" / "app.wasm"
+    (tmp_path / "spin.toml").write_text(
+        manifest.replace('source = "app.wasm"', f'source = "{wasm}"')
+    )
+    topic = unique_topic()
+    served = run_runtime(tmp_path, env=app_env(mqtt_broker, topic), wait=False)
+    wait_subscribed(served)
+    for message in ("one", "two"):
+        send(mqtt_broker, topic, message)
+    eventually(
+        f"both messages failed:\n{served.output()}",
+        lambda: (
+            served.output().count(
+                "component mqtt-trigger does not export handle-message "
+                "(world spin:mqtt-trigger/spin-mqtt)"
+            )
+            == 2
+        ),
+    )
+    assert served.terminate() == 0

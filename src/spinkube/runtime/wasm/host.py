@@ -50,6 +50,7 @@ NO_DEADLINE = 1 << 62
 INBOUND_REDIS = "fermyon:spin/inbound-redis"
 MQTT_HANDLER = "handle-message"
 """The spin-trigger-mqtt plugin's export: a function of the component itself, in no interface."""
+MQTT_WORLD = "spin:mqtt-trigger/spin-mqtt"
 CLI_RUN = "wasi:cli/run@0.2."
 NO_REQUEST = GuestRequest("GET", "/", "http", "localhost", [], b"")
 """The request state of a non-HTTP call (a Redis message, a command): no HTTP request."""
@@ -143,7 +144,7 @@ class WasmComponentHost:
     ) -> None:
         """Runs the top-level ``handle-message`` export (spin-trigger-mqtt's world) with the
         payload and its metadata (the topic) in a fresh instance."""
-        index = self._top_level_export_index(MQTT_HANDLER)
+        index = self._top_level_export_index(MQTT_HANDLER, world=MQTT_WORLD)
 
         def args(addr: int) -> int:
             vals.write_u8_list(addr, payload)
@@ -184,7 +185,9 @@ class WasmComponentHost:
             index = self._exports[key] = func_export_index(self._component, iface, func)
         return index
 
-    def _top_level_export_index(self, func: str) -> int:
+    def _top_level_export_index(self, func: str, *, world: str) -> int:
+        """The index of the component's own function export ``func`` (of ``world``, named in
+        the error when the component lacks it)."""
         key = ("", func)
         index = self._exports.get(key)
         if index is None:
@@ -192,7 +195,7 @@ class WasmComponentHost:
             index = capi.component_get_export_index(self._component_ptr, None, raw, len(raw))
             if not index:
                 cid = self.context.component_id
-                raise GuestError(f"component {cid} does not export the function {func}")
+                raise GuestError(f"component {cid} does not export {func} (world {world})")
             self._exports[key] = index = int(index)
         return index
 
