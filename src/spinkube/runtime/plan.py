@@ -18,6 +18,8 @@ from spinkube.runtime.hostapi import AllowedHosts, StoreCatalogue, build_catalog
 from spinkube.runtime.loader import LoadedApp, check_triggers, load_app, retain_components
 from spinkube.runtime.runtime_config import RuntimeConfig, load_runtime_config
 from spinkube.runtime.trigger.command import CommandRun
+from spinkube.runtime.trigger.cron import CronJob, utc_now
+from spinkube.runtime.trigger.cron_expression import CronExpressionError, parse_cron_expression
 from spinkube.runtime.trigger.http import AppInfo
 from spinkube.runtime.trigger.redis import RedisSubscription
 from spinkube.runtime.variables import (
@@ -68,6 +70,7 @@ class ServePlan:
     max_instance_memory: int | None
     redis: tuple[RedisSubscription, ...] = ()
     commands: tuple[CommandRun, ...] = ()
+    cron: tuple[CronJob, ...] = ()
 
     @property
     def has_http(self) -> bool:
@@ -75,8 +78,8 @@ class ServePlan:
 
     @property
     def has_events(self) -> bool:
-        """Whether there are non-HTTP triggers (Redis, command)."""
-        return bool(self.redis or self.commands)
+        """Whether there are non-HTTP triggers (Redis, command, cron)."""
+        return bool(self.redis or self.commands or self.cron)
 
 
 def plan_app(
@@ -122,6 +125,7 @@ def plan_app(
         max_instance_memory=config.max_instance_memory,
         redis=tuple(_redis_subscription(app, t, values) for t in _of_type(app, "redis")),
         commands=tuple(CommandRun(t.id, t.component or "") for t in _of_type(app, "command")),
+        cron=tuple(_cron_job(t) for t in _of_type(app, "cron")),
     )
 
 
@@ -154,6 +158,35 @@ def _redis_subscription(app: App, trigger: Trigger, values: dict[str, str]) -> R
     if not address.startswith(("redis://", "rediss://")):
         raise StartupError(f"{field}: address: expected a redis:// URL, got {address!r}")
     return RedisSubscription(trigger.id, trigger.component or "", address, channel)
+
+
+CRON_KEYS = ("cron_expression",)
+"""The spin-trigger-cron plugin's keys besides ``id`` and ``component`` (it refuses others)."""
+
+
+def _cron_job(trigger: Trigger) -> CronJob:
+    """The plugin's ``cron_expression``, parsed as it parses it (no variables: the plugin reads
+    the trigger config as written)."""
+    field = f"trigger {trigger.id!r}"
+    if trigger.component is None:
+        raise StartupError(f"{field}: component: required (the component to run on the schedule)")
+    unknown = sorted(set(trigger.config) - set(CRON_KEYS))
+    if unknown:
+        raise StartupError(
+            f"{field}: {unknown[0]}: unknown key (a cron trigger takes component and "
+            "cron_expression)"
+        )
+    expression = trigger.config.get("cron_expression")
+    if not isinstance(expression, str):
+        raise StartupError(
+            f"{field}: cron_expression: required (a string of six fields: "
+            "sec min hour day-of-month month day-of-week)"
+        )
+    try:
+        schedule = parse_cron_expression(expression, now=utc_now())
+    except CronExpressionError as exc:
+        raise StartupError(f"{field}: cron_expression: {exc}") from None
+    return CronJob(trigger.id, trigger.component, schedule)
 
 
 def _routes(app: App) -> tuple[tuple[Route, str], ...]:

@@ -4,7 +4,7 @@ The parent never creates a Wasm engine: compiling happens in a short-lived child
 on-disk compile cache, and each worker loads its components from that cache after the fork. So
 no engine threads or locks are ever inherited across ``fork``.
 
-An app with non-HTTP triggers (Redis, command) runs them in a child of their own, beside the
+An app with non-HTTP triggers (Redis, command, cron) runs them in a child of their own, beside the
 HTTP supervisor's child when it has HTTP routes too (see :mod:`spinkube.runtime.group`): the
 process ends when either ends, as upstream's shim does.
 """
@@ -77,11 +77,14 @@ def _run_events(
         log.info("  redis %s channel %r -> %s", sub.origin, sub.channel, sub.component_id)
     for run in plan.commands:
         log.info("  command -> %s %s", run.component_id, " ".join(config.guest_args))
+    for job in plan.cron:
+        log.info("  cron %r (UTC) -> %s", job.schedule.expression, job.component_id)
     return run_event_triggers(
         redis=plan.redis,
         commands=plan.commands,
         hosts=backend.build(plan),
         arguments=list(config.guest_args),
+        cron=plan.cron,
     )
 
 

@@ -1,8 +1,9 @@
-"""The non-HTTP triggers of an app (Redis, command), run together in one process until one ends.
+"""The non-HTTP triggers of an app (Redis, command, cron), run together in one process until one
+ends.
 
 As upstream's shim (``select_all`` over the trigger futures), the first trigger to end ends them
-all: a command's exit code, or 1 when a Redis subscription fails for good. SIGTERM, SIGINT and
-SIGHUP stop them with exit code 0.
+all: a command's exit code, or 1 when a Redis subscription or a cron schedule fails for good.
+SIGTERM, SIGINT and SIGHUP stop them with exit code 0.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from types import FrameType
 
 from spinkube.runtime.trigger.command import CommandRun, run_command
+from spinkube.runtime.trigger.cron import CronJob, CronTrigger
 from spinkube.runtime.trigger.redis import RedisSubscription, RedisTrigger
 from spinkube.runtime.wasm.api import TriggerHost
 
@@ -49,6 +51,7 @@ def run_event_triggers(
     commands: tuple[CommandRun, ...],
     hosts: Mapping[str, TriggerHost],
     arguments: list[str],
+    cron: tuple[CronJob, ...] = (),
 ) -> int:
     """Runs every trigger until the first one ends (or a stop signal); its exit code."""
     outcome = _Outcome()
@@ -61,6 +64,8 @@ def run_event_triggers(
         signal.signal(signum, stop)
     subscriptions = RedisTrigger(redis, hosts, on_fatal=lambda _exc: outcome.set(FAILED))
     subscriptions.start()
+    schedules = CronTrigger(cron, hosts, on_fatal=lambda _exc: outcome.set(FAILED))
+    schedules.start()
     for run in commands:
         threading.Thread(
             target=lambda r=run: outcome.set(run_command(r, hosts[r.component_id], arguments)),
@@ -69,4 +74,5 @@ def run_event_triggers(
         ).start()
     code = outcome.wait()
     subscriptions.stop()
+    schedules.stop()
     return code

@@ -28,6 +28,7 @@ from spinkube.runtime.wasm.exports import (
     func_export_index,
     handler_export_index,
     handler_name,
+    world_func_export_index,
 )
 from spinkube.runtime.wasm.interfaces.cli import flush_output
 from spinkube.runtime.wasm.interfaces.http import INCOMING_REQUEST, RESPONSE_OUTPARAM
@@ -49,6 +50,8 @@ LogLine = Callable[[str, str, str], None]
 NO_DEADLINE = 1 << 62
 INBOUND_REDIS = "fermyon:spin/inbound-redis"
 CLI_RUN = "wasi:cli/run@0.2."
+CRON_HANDLER = "handle-cron-event"
+"""The spin-cron world's export (``fermyon:spin-cron@2.0.0``): a function of the world itself."""
 NO_REQUEST = GuestRequest("GET", "/", "http", "localhost", [], b"")
 """The request state of a non-HTTP call (a Redis message, a command): no HTTP request."""
 
@@ -136,6 +139,23 @@ class WasmComponentHost:
             cid = self.context.component_id
             raise GuestError(f"component {cid} answered the Redis message with an error")
 
+    def handle_cron_event(self, timestamp: int, *, deadline_s: float | None = None) -> None:
+        """Runs ``handle-cron-event(metadata {timestamp})`` in a fresh instance."""
+        cid = self.context.component_id
+        index = self._world_export_index(CRON_HANDLER)
+
+        def args(addr: int) -> int:
+            (slot,) = vals.write_record(addr, ["timestamp"])
+            vals.write_u64(slot, vals.U64, timestamp)
+            return 1
+
+        errors: list[str] = []
+        ok = self._in_store(
+            NO_REQUEST, deadline_s, None, lambda ctx: self._call_func(ctx, index, args, errors)
+        )
+        if not ok:
+            raise GuestError(f"component {cid} answered the cron event with {''.join(errors)}")
+
     def run_command(self, arguments: list[str]) -> int:
         """Runs ``wasi:cli/run#run`` once; returns the exit code (see ``TriggerHost``)."""
         index = self._export_index(CLI_RUN, "run")
@@ -162,9 +182,27 @@ class WasmComponentHost:
             index = self._exports[key] = func_export_index(self._component, iface, func)
         return index
 
-    def _call_func(self, ctx: int, index: int, write_args: Callable[[int], int]) -> bool:
+    def _world_export_index(self, func: str) -> int:
+        key = ("", func)
+        index = self._exports.get(key)
+        if index is None:
+            found = world_func_export_index(self._component, func)
+            if found is None:
+                cid = self.context.component_id
+                raise GuestError(f"component {cid} does not export {func}")
+            index = self._exports[key] = found
+        return index
+
+    def _call_func(
+        self,
+        ctx: int,
+        index: int,
+        write_args: Callable[[int], int],
+        errors: list[str] | None = None,
+    ) -> bool:
         """Instantiates and calls the export ``index`` whose one result is a ``result`` with no
-        payloads; whether it was ``ok``."""
+        ``ok`` payload; whether it was ``ok``. The ``err`` payload, a variant with an optional
+        string (``error.other(...)``), is described into ``errors`` when given."""
         cid = self.context.component_id
         slots = _CallSlots()
         instance = ctypes.addressof(slots.instance)
@@ -183,6 +221,8 @@ class WasmComponentHost:
         if err:
             raise self._trap(err, None)
         ok = vals.read_bool(ctypes.addressof(results))
+        if not ok and errors is not None:
+            errors.append(_describe_err(ctypes.addressof(results)))
         capi.val_delete(ctypes.addressof(results))
         err = capi.func_post_return(func, ctx)
         if err:
@@ -298,3 +338,16 @@ class WasmComponentHost:
         if self._export:
             capi.export_index_delete(self._export)
             self._export = 0
+
+
+def _describe_err(result: int) -> str:
+    """``error.other("why")`` for a ``result`` whose ``err`` is a variant case with a string (or
+    no) payload; ``err`` when there is no payload."""
+    err = vals.read_ptr(result, 16)
+    if not err or ctypes.c_uint8.from_address(err).value != vals.VARIANT:
+        return "err"
+    case = vals.read_case(err)
+    payload = vals.read_ptr(err, 24)
+    if payload and ctypes.c_uint8.from_address(payload).value == vals.STRING:
+        return f"error.{case}({vals.read_str(payload)!r})"
+    return f"error.{case}"
