@@ -131,6 +131,8 @@ def plan_app(
 
 def _check_components(app: App) -> None:
     for trigger in app.triggers:
+        if trigger.component is None:
+            raise StartupError(f"trigger {trigger.id!r}: component: required")
         if trigger.component not in app.components:
             raise StartupError(f"trigger {trigger.id!r}: no component {trigger.component!r}")
 
@@ -168,8 +170,6 @@ def _cron_job(trigger: Trigger) -> CronJob:
     """The plugin's ``cron_expression``, parsed as it parses it (no variables: the plugin reads
     the trigger config as written)."""
     field = f"trigger {trigger.id!r}"
-    if trigger.component is None:
-        raise StartupError(f"{field}: component: required (the component to run on the schedule)")
     unknown = sorted(set(trigger.config) - set(CRON_KEYS))
     if unknown:
         raise StartupError(
@@ -186,7 +186,7 @@ def _cron_job(trigger: Trigger) -> CronJob:
         schedule = parse_cron_expression(expression, now=utc_now())
     except CronExpressionError as exc:
         raise StartupError(f"{field}: cron_expression: {exc}") from None
-    return CronJob(trigger.id, trigger.component, schedule)
+    return CronJob(trigger.id, trigger.component or "", schedule)
 
 
 def _routes(app: App) -> tuple[tuple[Route, str], ...]:
