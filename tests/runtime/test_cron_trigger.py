@@ -110,9 +110,7 @@ def test_runs_never_overlap_and_ticks_during_a_run_are_skipped(
     gaps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
     assert gaps, stamps
     assert min(gaps) >= 3, stamps
-    assert re.search(
-        r"skipped \d+ tick\(s\) while the run of \S+ was still going", served.output()
-    )
+    assert re.search(r"skipped \d+ tick\(s\) while the run of \S+ was still going", served.output())
     assert served.terminate() == 0
 
 
