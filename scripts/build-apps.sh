@@ -114,21 +114,21 @@ build_core() {  # $1 = app dir, $2 = output
 # in a copy of the app's Python files so no __pycache__ lands in the source tree. The world is the
 # SDK's spin-http unless the app names another in its componentize-world file (spin-redis,
 # spin-all, or a WASI world of the SDK's WIT such as wasi:cli/command@0.2.0, whose bindings
-# componentize-py then generates as spin_sdk.wit).
-# An app with its own wit/ (a trigger plugin's world, e.g. apps/mqtt-trigger) is built against
-# that world, with spin_sdk's imports (spin-imports) added so the SDK still works in it.
+# componentize-py then generates as spin_sdk.wit). An app with a wit/ folder (a trigger plugin's
+# world, such as spin-mqtt or spin-cron) targets that world, with spin_sdk's imports as the SDK
+# module's world.
 build_python() {  # $1 = app dir, $2 = output
-  local work=$SCRATCH/$(basename "$1") world=spin-http own_wit=()
+  local work=$SCRATCH/$(basename "$1") world=spin-http wit_args=() module_args=()
   if [ -f "$1/componentize-world" ]; then world=$(tr -d '[:space:]' < "$1/componentize-world"); fi
   mkdir -p "$work"
   cp "$1"/*.py "$work/"
   if [ -d "$1/wit" ]; then
     cp -r "$1/wit" "$work/wit"
-    own_wit=(-d wit)
+    wit_args=(-d wit)
+    module_args=(-m spin_sdk=spin-imports)
   fi
   (cd "$work" && VIRTUAL_ENV=$ROOT/$BUILD_VENV PATH=$ROOT/$BUILD_VENV/bin:$PATH \
-    componentize-py "${own_wit[@]}" -w "$world" componentize app \
-      ${own_wit:+-m spin_sdk=spin-imports} -o "$2")
+    componentize-py "${wit_args[@]}" -w "$world" componentize "${module_args[@]}" app -o "$2")
 }
 
 # A JavaScript app: node_modules from the lockfile (redone only when the lock changes), then j2w

@@ -1,4 +1,4 @@
-"""Planning the Redis and command triggers: addresses and channels from the trigger or the
+"""Planning the Redis, command and cron triggers: addresses and channels from the trigger or the
 application, variables rendered, mistakes reported naming the trigger and field."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from spinkube.runtime.config import AppConfig
 from spinkube.runtime.errors import StartupError
 from spinkube.runtime.plan import ServePlan, plan_app
 from spinkube.runtime.trigger.command import CommandRun
+from spinkube.runtime.trigger.cron import CronJob
+from spinkube.runtime.trigger.cron_expression import CronSchedule
 from spinkube.runtime.trigger.redis import RedisSubscription
 from spinkube.spinapp import load_locked, load_manifest, to_locked
 
@@ -66,7 +68,7 @@ def test_the_application_address_and_variables_apply(tmp_path: Path) -> None:
         ),
         (
             '[[trigger.sqs]]\nqueue_url = "https://sqs.example/q"\ncomponent = "c"\n',
-            "Only Http, Redis, MQTT, and Command triggers are currently supported. "
+            "Only Http, Redis, MQTT, Command, and Cron triggers are currently supported. "
             'Found unsupported trigger: "sqs"',
         ),
     ],
@@ -85,3 +87,24 @@ def test_the_application_redis_address_survives_a_lock_file(tmp_path: Path) -> N
     assert app.trigger_settings == {"redis": {"address": "redis://h:1"}}
     locked = load_locked(json.dumps(to_locked(app)).encode(), tmp_path)
     assert locked.trigger_settings == {"redis": {"address": "redis://h:1"}}
+
+
+def test_a_cron_trigger_is_planned_with_its_schedule_as_written(tmp_path: Path) -> None:
+    """No variables in ``cron_expression``: the plugin reads the trigger config as written."""
+    body = '[[trigger.cron]]\ncomponent = "c"\ncron_expression = "0 */5 * * * Mon-Fri"\n'
+    planned = plan(tmp_path, body)
+    schedule = CronSchedule("0 */5 * * * Mon-Fri", "0 */5 * * * 1-5")
+    assert planned.cron == (CronJob("c-cron-trigger", "c", schedule),)
+    assert (planned.has_http, planned.has_events) == (False, True)
+
+
+def test_a_cron_trigger_survives_a_lock_file(tmp_path: Path) -> None:
+    body = '[[trigger.cron]]\ncomponent = "c"\ncron_expression = "@daily"\n'
+    app = load_manifest(write_app(tmp_path, body) / "spin.toml")
+    locked = load_locked(json.dumps(to_locked(app)).encode(), tmp_path)
+    (trigger,) = locked.triggers
+    assert (trigger.type, trigger.component, dict(trigger.config)) == (
+        "cron",
+        "c",
+        {"cron_expression": "@daily"},
+    )

@@ -224,7 +224,7 @@ def test_an_unsupported_trigger_type_fails_at_load(helpers: Helpers, tmp_path: P
     done = helpers.run_to_exit(["up", "-f", str(tmp_path)], cwd=tmp_path)
     assert done.returncode != 0
     assert done.stderr.strip() == (
-        "error: Only Http, Redis, MQTT, and Command triggers are currently supported. "
+        "error: Only Http, Redis, MQTT, Command, and Cron triggers are currently supported. "
         'Found unsupported trigger: "sqs"'
     )
 

@@ -102,8 +102,8 @@ def retain_components(app: App, keep: Iterable[str], *, origin: str) -> App:
     return replace(app, components=components, triggers=triggers)
 
 
-SERVED_TRIGGER_TYPES = ("http", "redis", "mqtt", "command")
-"""What this runtime runs; upstream's shim also runs ``sqs`` (docs/runtime.md)."""
+SERVED_TRIGGER_TYPES = ("http", "redis", "mqtt", "command", "cron")
+"""What this runtime runs; upstream's shim also runs ``sqs`` but not ``cron`` (docs/runtime.md)."""
 
 
 def check_triggers(app: App) -> None:
@@ -111,7 +111,7 @@ def check_triggers(app: App) -> None:
     for trigger in app.triggers:
         if trigger.type not in SERVED_TRIGGER_TYPES:
             raise StartupError(
-                "Only Http, Redis, MQTT, and Command triggers are currently supported. "
+                "Only Http, Redis, MQTT, Command, and Cron triggers are currently supported. "
                 f'Found unsupported trigger: "{trigger.type}"'
             )
     if not app.triggers:

@@ -18,6 +18,8 @@ from spinkube.runtime.hostapi import AllowedHosts, StoreCatalogue, build_catalog
 from spinkube.runtime.loader import LoadedApp, check_triggers, load_app, retain_components
 from spinkube.runtime.runtime_config import RuntimeConfig, load_runtime_config
 from spinkube.runtime.trigger.command import CommandRun
+from spinkube.runtime.trigger.cron import CronJob, utc_now
+from spinkube.runtime.trigger.cron_expression import CronExpressionError, parse_cron_expression
 from spinkube.runtime.trigger.http import AppInfo
 from spinkube.runtime.trigger.mqtt import MqttSubscription
 from spinkube.runtime.trigger.mqtt_config import mqtt_subscriptions
@@ -71,6 +73,7 @@ class ServePlan:
     redis: tuple[RedisSubscription, ...] = ()
     commands: tuple[CommandRun, ...] = ()
     mqtt: tuple[MqttSubscription, ...] = ()
+    cron: tuple[CronJob, ...] = ()
 
     @property
     def has_http(self) -> bool:
@@ -78,8 +81,8 @@ class ServePlan:
 
     @property
     def has_events(self) -> bool:
-        """Whether there are non-HTTP triggers (Redis, MQTT, command)."""
-        return bool(self.redis or self.commands or self.mqtt)
+        """Whether there are non-HTTP triggers (Redis, MQTT, command, cron)."""
+        return bool(self.redis or self.commands or self.mqtt or self.cron)
 
 
 def plan_app(
@@ -126,11 +129,14 @@ def plan_app(
         redis=tuple(_redis_subscription(app, t, values) for t in _of_type(app, "redis")),
         commands=tuple(CommandRun(t.id, t.component or "") for t in _of_type(app, "command")),
         mqtt=mqtt_subscriptions(app, values),
+        cron=tuple(_cron_job(t) for t in _of_type(app, "cron")),
     )
 
 
 def _check_components(app: App) -> None:
     for trigger in app.triggers:
+        if trigger.component is None:
+            raise StartupError(f"trigger {trigger.id!r}: component: required")
         if trigger.component not in app.components:
             raise StartupError(f"trigger {trigger.id!r}: no component {trigger.component!r}")
 
@@ -158,6 +164,33 @@ def _redis_subscription(app: App, trigger: Trigger, values: dict[str, str]) -> R
     if not address.startswith(("redis://", "rediss://")):
         raise StartupError(f"{field}: address: expected a redis:// URL, got {address!r}")
     return RedisSubscription(trigger.id, trigger.component or "", address, channel)
+
+
+CRON_KEYS = ("cron_expression",)
+"""The spin-trigger-cron plugin's keys besides ``id`` and ``component`` (it refuses others)."""
+
+
+def _cron_job(trigger: Trigger) -> CronJob:
+    """The plugin's ``cron_expression``, parsed as it parses it (no variables: the plugin reads
+    the trigger config as written)."""
+    field = f"trigger {trigger.id!r}"
+    unknown = sorted(set(trigger.config) - set(CRON_KEYS))
+    if unknown:
+        raise StartupError(
+            f"{field}: {unknown[0]}: unknown key (a cron trigger takes component and "
+            "cron_expression)"
+        )
+    expression = trigger.config.get("cron_expression")
+    if not isinstance(expression, str):
+        raise StartupError(
+            f"{field}: cron_expression: required (a string of six fields: "
+            "sec min hour day-of-month month day-of-week)"
+        )
+    try:
+        schedule = parse_cron_expression(expression, now=utc_now())
+    except CronExpressionError as exc:
+        raise StartupError(f"{field}: cron_expression: {exc}") from None
+    return CronJob(trigger.id, trigger.component or "", schedule)
 
 
 def _routes(app: App) -> tuple[tuple[Route, str], ...]:

@@ -4,9 +4,9 @@ The parent never creates a Wasm engine: compiling happens in a short-lived child
 on-disk compile cache, and each worker loads its components from that cache after the fork. So
 no engine threads or locks are ever inherited across ``fork``.
 
-An app with non-HTTP triggers (Redis, MQTT, command) runs them in a child of their own, beside the
-HTTP supervisor's child when it has HTTP routes too (see :mod:`spinkube.runtime.group`): the
-process ends when either ends, as upstream's shim does.
+An app with non-HTTP triggers (Redis, MQTT, command, cron) runs them in a child of their own,
+beside the HTTP supervisor's child when it has HTTP routes too (see :mod:`spinkube.runtime.group`):
+the process ends when either ends, as upstream's shim does.
 """
 
 from __future__ import annotations
@@ -79,12 +79,15 @@ def _run_events(
         log.info("  command -> %s %s", run.component_id, " ".join(config.guest_args))
     for mqtt in plan.mqtt:
         log.info("  mqtt %s topic %r -> %s", mqtt.broker.origin, mqtt.topic, mqtt.component_id)
+    for job in plan.cron:
+        log.info("  cron %r (UTC) -> %s", job.schedule.expression, job.component_id)
     return run_event_triggers(
         redis=plan.redis,
         commands=plan.commands,
         hosts=backend.build(plan),
         arguments=list(config.guest_args),
         mqtt=plan.mqtt,
+        cron=plan.cron,
     )
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from spinkube.spinapp.routes import Route
 
-SUPPORTED_TRIGGER_TYPES = ("command", "http", "mqtt", "redis", "sqs")
-"""Trigger types containerd-shim-spin accepts; any other type is an error when loading."""
+SUPPORTED_TRIGGER_TYPES = ("command", "cron", "http", "mqtt", "redis", "sqs")
+"""Trigger types containerd-shim-spin accepts, and ``cron`` (the spin-trigger-cron plugin's,
+which upstream's shim refuses and this project runs); any other type is an error when loading."""
 
 
 def _frozen_map(data: Mapping[str, Any] | None = None) -> Mapping[str, Any]:

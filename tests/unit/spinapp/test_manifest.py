@@ -260,8 +260,8 @@ BAD = [
     pytest.param(HEADER + '[[trigger.http]]\nroute = "/"\ncomponent = "c"\n'
                  'executor = { type = "cgi" }\n' + COMPONENT, "trigger.http[0].executor.type",
                  "wagi", id="executor"),
-    pytest.param(HEADER + '[[trigger.cron]]\ncron_expression = "* * * * *"\ncomponent = "c"\n'
-                 + COMPONENT, "trigger.cron", "unsupported trigger type 'cron'",
+    pytest.param(HEADER + '[[trigger.timer]]\ninterval_secs = 1\ncomponent = "c"\n'
+                 + COMPONENT, "trigger.timer", "unsupported trigger type 'timer'",
                  id="unknown-trigger-type"),
     pytest.param(HEADER + "[application.trigger.http]\nbase = 'api'\n" + ROUTE + COMPONENT,
                  "application.trigger.http.base", "starting with '/'", id="base-relative"),
@@ -301,5 +301,5 @@ def test_missing_manifest_file_is_a_manifest_error(tmp_path: Path) -> None:
 
 
 def test_v1_unknown_trigger_type_is_reported() -> None:
-    with pytest.raises(ManifestError, match=r"trigger\.type: unsupported trigger type 'cron'"):
-        parse_manifest('spin_manifest_version = "1"\nname = "x"\ntrigger = { type = "cron" }\n')
+    with pytest.raises(ManifestError, match=r"trigger\.type: unsupported trigger type 'timer'"):
+        parse_manifest('spin_manifest_version = "1"\nname = "x"\ntrigger = { type = "timer" }\n')

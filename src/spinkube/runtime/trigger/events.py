@@ -1,9 +1,9 @@
-"""The non-HTTP triggers of an app (Redis, MQTT, command), run together in one process until one
-ends.
+"""The non-HTTP triggers of an app (Redis, MQTT, command, cron), run together in one process until
+one ends.
 
 As upstream's shim (``select_all`` over the trigger futures), the first trigger to end ends them
-all: a command's exit code, or 1 when a Redis or MQTT subscription fails for good. SIGTERM,
-SIGINT and SIGHUP stop them with exit code 0.
+all: a command's exit code, or 1 when a Redis or MQTT subscription or a cron schedule fails for
+good. SIGTERM, SIGINT and SIGHUP stop them with exit code 0.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import FrameType
 
 from spinkube.runtime.trigger.command import CommandRun, run_command
+from spinkube.runtime.trigger.cron import CronJob, CronTrigger
 from spinkube.runtime.trigger.mqtt import MqttSubscription, MqttTrigger
 from spinkube.runtime.trigger.redis import RedisSubscription, RedisTrigger
 from spinkube.runtime.wasm.api import TriggerHost
@@ -52,6 +53,7 @@ def run_event_triggers(
     hosts: Mapping[str, TriggerHost],
     arguments: list[str],
     mqtt: tuple[MqttSubscription, ...] = (),
+    cron: tuple[CronJob, ...] = (),
 ) -> int:
     """Runs every trigger until the first one ends (or a stop signal); its exit code."""
     outcome = _Outcome()
@@ -66,6 +68,8 @@ def run_event_triggers(
     subscriptions.start()
     mqtt_trigger = MqttTrigger(mqtt, hosts, on_fatal=lambda _exc: outcome.set(FAILED))
     mqtt_trigger.start()
+    schedules = CronTrigger(cron, hosts, on_fatal=lambda _exc: outcome.set(FAILED))
+    schedules.start()
     for run in commands:
         threading.Thread(
             target=lambda r=run: outcome.set(run_command(r, hosts[r.component_id], arguments)),
@@ -75,4 +79,5 @@ def run_event_triggers(
     code = outcome.wait()
     subscriptions.stop()
     mqtt_trigger.stop()
+    schedules.stop()
     return code

@@ -132,3 +132,7 @@ class TriggerHost(ComponentHost, Protocol):
     def run_command(self, arguments: list[str]) -> int:
         """Runs ``wasi:cli/run#run`` with these arguments; the exit code (0 for ``ok``, 1 for
         ``err``, or what the guest passed to ``wasi:cli/exit``)."""
+
+    def handle_cron_event(self, timestamp: int, *, deadline_s: float | None = None) -> None:
+        """Runs the ``fermyon:spin-cron`` world's ``handle-cron-event`` with ``metadata
+        {timestamp}``; :class:`GuestError` when the guest traps or answers ``err``."""

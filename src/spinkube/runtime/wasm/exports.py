@@ -46,3 +46,12 @@ def func_export_index(component: Component, interface: str, func: str) -> int:
     if not index:
         raise GuestError(f"the {interface} export has no {func} function")
     return int(index)
+
+
+def world_func_export_index(component: Component, func: str) -> int | None:
+    """The export index of a function the component exports directly (not in an interface),
+    such as spin-cron's ``handle-cron-event``; None when it has no such export."""
+    ptr = capi.address(component)
+    name = func.encode()
+    index = capi.component_get_export_index(ptr, None, name, len(name))
+    return int(index) if index else None

@@ -28,6 +28,7 @@ from spinkube.runtime.wasm.exports import (
     func_export_index,
     handler_export_index,
     handler_name,
+    world_func_export_index,
 )
 from spinkube.runtime.wasm.interfaces.cli import flush_output
 from spinkube.runtime.wasm.interfaces.http import INCOMING_REQUEST, RESPONSE_OUTPARAM
@@ -52,6 +53,9 @@ MQTT_HANDLER = "handle-message"
 """The spin-trigger-mqtt plugin's export: a function of the component itself, in no interface."""
 MQTT_WORLD = "spin:mqtt-trigger/spin-mqtt"
 CLI_RUN = "wasi:cli/run@0.2."
+CRON_HANDLER = "handle-cron-event"
+"""The spin-trigger-cron plugin's export: a function of the component itself, in no interface."""
+CRON_WORLD = "fermyon:spin-cron/spin-cron@2.0.0"
 NO_REQUEST = GuestRequest("GET", "/", "http", "localhost", [], b"")
 """The request state of a non-HTTP call (a Redis message, a command): no HTTP request."""
 
@@ -159,6 +163,23 @@ class WasmComponentHost:
             cid = self.context.component_id
             raise GuestError(f"component {cid} answered the MQTT message with error {error}")
 
+    def handle_cron_event(self, timestamp: int, *, deadline_s: float | None = None) -> None:
+        """Runs the top-level ``handle-cron-event(metadata {timestamp})`` export (spin-cron's
+        world) in a fresh instance."""
+        index = self._top_level_export_index(CRON_HANDLER, world=CRON_WORLD)
+
+        def args(addr: int) -> int:
+            (slot,) = vals.write_record(addr, ["timestamp"])
+            vals.write_u64(slot, vals.U64, timestamp)
+            return 1
+
+        error = self._in_store(
+            NO_REQUEST, deadline_s, None, lambda ctx: self._call_result(ctx, index, args)
+        )
+        if error is not None:
+            cid = self.context.component_id
+            raise GuestError(f"component {cid} answered the cron event with error {error}")
+
     def run_command(self, arguments: list[str]) -> int:
         """Runs ``wasi:cli/run#run`` once; returns the exit code (see ``TriggerHost``)."""
         index = self._export_index(CLI_RUN, "run")
@@ -191,12 +212,11 @@ class WasmComponentHost:
         key = ("", func)
         index = self._exports.get(key)
         if index is None:
-            raw = func.encode()
-            index = capi.component_get_export_index(self._component_ptr, None, raw, len(raw))
-            if not index:
+            found = world_func_export_index(self._component, func)
+            if found is None:
                 cid = self.context.component_id
                 raise GuestError(f"component {cid} does not export {func} (world {world})")
-            self._exports[key] = index = int(index)
+            self._exports[key] = index = found
         return index
 
     def _call_func(self, ctx: int, index: int, write_args: Callable[[int], int]) -> bool:
