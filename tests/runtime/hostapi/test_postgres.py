@@ -1,5 +1,6 @@
-"""Outbound PostgreSQL (``fermyon:spin/postgres@2.0.0``'s backend) against a real server
-(Debian's postgresql), gated by allowed_outbound_hosts."""
+"""Outbound PostgreSQL's backend (one for ``fermyon:spin/postgres@2.0.0`` and
+``spin:postgres/postgres@3.0.0``/``@4.0.0``) against a real server (Debian's postgresql), gated by
+allowed_outbound_hosts."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from spinkube.runtime.hostapi.postgres import (
     QueryFailedError,
     close_pooled,
 )
+from spinkube.runtime.hostapi.postgres_versions import lower_row_set
 from spinkube.testing import free_port
 
 from ..conftest import PostgresServer
@@ -66,7 +68,7 @@ def test_parameters_and_columns_map_both_ways(conn: PostgresConnection) -> None:
     rows = conn.query("SELECT * FROM t ORDER BY b NULLS LAST", [])
     assert [c.data_type for c in rows.columns] == [
         "boolean", "int16", "int32", "int64", "floating32", "floating64", "str", "binary",
-        "other", "other",
+        "decimal", "date",
     ]  # fmt: skip
     assert rows.columns[0] == Column("b", "boolean")
     assert rows.rows[0] == [
@@ -78,16 +80,38 @@ def test_parameters_and_columns_map_both_ways(conn: PostgresConnection) -> None:
         ("floating64", 2.25),
         ("str", "héllo"),
         ("binary", b"\x00\xff"),
-        ("unsupported", None),
-        ("unsupported", None),
+        ("decimal", "1.5"),
+        ("date", (2024, 2, 29)),
     ]
     assert rows.rows[1] == [("db-null", None)] * 10
+    v2 = lower_row_set(rows, version=2)
+    assert [c.data_type for c in v2.columns][-2:] == ["other", "other"]
+    assert v2.rows[0][-2:] == [("unsupported", None), ("unsupported", None)]
+    v3 = lower_row_set(rows, version=3)
+    assert [c.data_type for c in v3.columns][-2:] == ["other", "date"]
+    assert v3.rows[0][-2:] == [("unsupported", None), ("date", (2024, 2, 29))]
+
+
+def test_a_type_without_a_case_is_other_with_its_name_and_raw_value(
+    conn: PostgresConnection,
+) -> None:
+    rows = conn.query("SELECT '10.0.0.1'::inet AS a", [])
+    assert rows.columns == [Column("a", "other", "inet")]
+    assert rows.rows == [[("unsupported", bytes.fromhex("022000040a000001"))]]
+
+
+def test_an_interval_keeps_months_days_and_micros(conn: PostgresConnection) -> None:
+    rows = conn.query("SELECT $1::interval + interval '1 day'", [("interval", (5, 1, 14))])
+    assert rows.rows == [[("interval", (5, 2, 14))]]
 
 
 def test_errors_are_the_wit_cases(conn: PostgresConnection) -> None:
     with pytest.raises(QueryFailedError) as err:
         conn.query("SELECT * FROM missing", [])
-    assert 'relation "missing" does not exist' in str(err.value)
+    assert str(err.value) == 'relation "missing" does not exist'
+    assert err.value.db_error is not None
+    assert (err.value.db_error.severity, err.value.db_error.code) == ("ERROR", "42P01")
+    assert ("routine", "parserOpenTable") in err.value.db_error.extras
     with pytest.raises(BadParameterError):
         conn.query("SELECT $1::int", [("uint64", 1 << 63)])
     assert conn.query("SELECT 1", []).rows == [[("int32", 1)]]  # still usable after an error
