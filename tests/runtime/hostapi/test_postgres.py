@@ -16,6 +16,7 @@ from spinkube.runtime.hostapi.postgres import (
     OutboundPostgres,
     PostgresConnection,
     QueryFailedError,
+    ValueConversionFailedError,
     close_pooled,
 )
 from spinkube.runtime.hostapi.postgres_versions import lower_row_set
@@ -103,6 +104,13 @@ def test_a_type_without_a_case_is_other_with_its_name_and_raw_value(
 def test_an_interval_keeps_months_days_and_micros(conn: PostgresConnection) -> None:
     rows = conn.query("SELECT $1::interval + interval '1 day'", [("interval", (5, 1, 14))])
     assert rows.rows == [[("interval", (5, 2, 14))]]
+
+
+def test_a_multi_dimensional_array_is_value_conversion_failed(conn: PostgresConnection) -> None:
+    with pytest.raises(ValueConversionFailedError) as err:
+        conn.query("SELECT ARRAY[[1, 2], [3, 4]]::int4[]", [])
+    assert str(err.value) == "array-int32: multi-dimensional arrays have no case"
+    assert conn.query("SELECT 1", []).rows == [[("int32", 1)]]
 
 
 def test_errors_are_the_wit_cases(conn: PostgresConnection) -> None:

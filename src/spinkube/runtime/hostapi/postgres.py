@@ -56,7 +56,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5432
-BINARY = 1
 
 # The server error's fields a v4 db-error carries as extras, named as Spin names them.
 _EXTRAS = (
@@ -150,9 +149,11 @@ def _type_name(oid: int, cur: psycopg.Cursor[Any]) -> str:
 
 
 def _decoder(oid: int, cur: psycopg.Cursor[Any]) -> Callable[[bytes], DbValue]:
+    from psycopg.pq import Format
+
     loader = None
     if oid in postgres_columns.LOADED:
-        loader_cls = cur.adapters.get_loader(oid, BINARY)  # type: ignore[arg-type]
+        loader_cls = cur.adapters.get_loader(oid, Format.BINARY)
         loader = loader_cls(oid, cur) if loader_cls is not None else None
     return postgres_columns.column_decoder(oid, loader.load if loader is not None else None)
 

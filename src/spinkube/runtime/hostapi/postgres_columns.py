@@ -72,10 +72,10 @@ def _array(item: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _flat(values: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for value in values:
-        out.extend(_flat(value) if isinstance(value, list) else [value])
-    return out
+    """The WIT's arrays are one-dimensional: a nested one cannot be converted."""
+    if any(isinstance(value, list) for value in values):
+        raise ValueError("multi-dimensional arrays have no case")
+    return values
 
 
 def _same(value: Any) -> Any:

@@ -97,11 +97,7 @@ def list_of(inner: Codec) -> Codec:
     return Codec(read, write)
 
 
-def _read_bool(addr: int) -> bool:
-    return vals.read_bool(addr)
-
-
-BOOL = Codec(_read_bool, vals.write_bool)
+BOOL = Codec(vals.read_bool, vals.write_bool)
 S8, S16 = number(ctypes.c_int8, vals.S8), number(ctypes.c_int16, vals.S16)
 S32, S64 = number(ctypes.c_int32, vals.S32), number(ctypes.c_int64, vals.S64)
 U8, U16 = number(ctypes.c_uint8, vals.U8), number(ctypes.c_uint16, vals.U16)
