@@ -149,3 +149,9 @@ def test_an_unreachable_server_is_connection_failed() -> None:
     port = free_port()
     with pytest.raises(ConnectionFailedError):
         outbound(f"postgres://127.0.0.1:{port}").open(f"postgres://spin@127.0.0.1:{port}/db")
+
+
+def test_a_case_the_backend_does_not_know_is_bad_parameter(conn: PostgresConnection) -> None:
+    with pytest.raises(BadParameterError) as err:
+        conn.query("SELECT $1", [("multirange-int32", None)])
+    assert str(err.value) == "parameter $1: no multirange-int32 case is supported"

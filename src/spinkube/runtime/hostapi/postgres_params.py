@@ -45,9 +45,11 @@ ARRAY_OIDS = {"array-int32": 1007, "array-int64": 1016, "array-decimal": 1231, "
 
 def parameter(index: int, value: DbValue) -> Any:
     case, payload = value
+    if case == "db-null":
+        return None
     convert = _CONVERT.get(case)
     if convert is None:
-        return None  # db-null
+        raise BadParameterError(f"parameter ${index + 1}: no {case} case is supported")
     try:
         return convert(payload)
     except (ValueError, TypeError, OverflowError, InvalidOperation) as exc:
