@@ -155,3 +155,16 @@ def test_a_case_the_backend_does_not_know_is_bad_parameter(conn: PostgresConnect
     with pytest.raises(BadParameterError) as err:
         conn.query("SELECT $1", [("multirange-int32", None)])
     assert str(err.value) == "parameter $1: no multirange-int32 case is supported"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [("timestamp", 1 << 62), ("time", (25, 0, 0, 0)), ("int16", 1 << 15)],
+    ids=["timestamp", "time", "int16"],
+)
+def test_a_value_out_of_its_types_range_is_bad_parameter(
+    conn: PostgresConnection, value: tuple[str, object]
+) -> None:
+    with pytest.raises(BadParameterError) as err:
+        conn.query("SELECT $1", [value])
+    assert str(err.value).startswith(f"parameter $1 ({value[0]}): ")

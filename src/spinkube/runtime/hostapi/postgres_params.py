@@ -52,7 +52,7 @@ def parameter(index: int, value: DbValue) -> Any:
         raise BadParameterError(f"parameter ${index + 1}: no {case} case is supported")
     try:
         return convert(payload)
-    except (ValueError, TypeError, OverflowError, InvalidOperation) as exc:
+    except (ValueError, TypeError, OverflowError, OSError, InvalidOperation) as exc:
         raise BadParameterError(f"parameter ${index + 1} ({case}): {exc}") from None
 
 
