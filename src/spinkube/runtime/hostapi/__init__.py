@@ -22,10 +22,13 @@ Per worker process and component::
     apis.http.send(OutboundRequest, timeouts=Timeouts()) -> OutboundResponse
     apis.redis.open(address) -> RedisConnection   # publish/get/set/incr/delete/sadd/smembers/
                                                   # srem/execute
-    unsupported(interface) -> UnsupportedApiError # LLM, MySQL, PostgreSQL, MQTT
+    apis.postgres.open(address) -> PostgresConnection  # query/execute: v4's values (postgres_*)
+    apis.mysql.open(address) -> MysqlConnection   # query/execute: v2's values (rdbms)
+    unsupported(interface) -> UnsupportedApiError # LLM
 
 Errors (``exc.case`` is the WIT variant case, ``exc.detail`` its string): KeyValueError,
-SqliteError, RedisError, OutboundHttpError (``wasi:http`` error-code names) and their leaves.
+SqliteError, RedisError, RdbmsError (``rdbms``), OutboundHttpError (``wasi:http`` error-code
+names) and their leaves.
 """
 
 from spinkube.runtime.hostapi.allowed_hosts import (

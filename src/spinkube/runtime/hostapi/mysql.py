@@ -12,30 +12,28 @@ dates, json...) is data type ``other`` and value ``unsupported``.
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts, parse_outbound_url
+from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts
 from spinkube.runtime.hostapi.rdbms import (
+    CONNECT_TIMEOUT_S,
     BadParameterError,
     Column,
     ConnectionFailedError,
     DbValue,
+    Pool,
+    PooledConnection,
     QueryFailedError,
     RowSet,
+    check_address,
 )
-
-log = logging.getLogger(__name__)
 
 Connection = Any
 """A ``pymysql.connections.Connection`` (PyMySQL ships no type hints)."""
 
-CONNECT_TIMEOUT_S = 10
-MAX_IDLE_PER_ADDRESS = 8
+DEFAULT_PORT = 3306
 BINARY_CHARSET = 63
 
 # MySQL field types (FIELD_TYPE) -> the v2 db-data-type case; strings and blobs depend on the
@@ -54,10 +52,8 @@ _CONVERT = {"int8": int, "int16": int, "int32": int, "int64": int, "floating32":
             "floating64": float, "str": str, "binary": bytes}  # fmt: skip
 
 
-class MysqlConnection:
-    def __init__(self, address: str, conn: Connection) -> None:
-        self._address = address
-        self._conn: Connection | None = conn
+class MysqlConnection(PooledConnection[Connection]):
+    """One guest connection."""
 
     def query(self, statement: str, params: Sequence[DbValue]) -> RowSet:
         cur = self._run(statement, params)
@@ -78,11 +74,8 @@ class MysqlConnection:
     def _run(self, statement: str, params: Sequence[DbValue]) -> Any:
         import pymysql  # type: ignore[import-untyped]
 
-        conn = self._conn
-        if conn is None:
-            raise ConnectionFailedError("the connection is closed")
         values = [None if case == "db-null" else payload for case, payload in params]
-        cur = conn.cursor()
+        cur = self.driver().cursor()
         try:
             if values:
                 cur.execute(question_marks_to_format(statement), values)
@@ -102,14 +95,6 @@ class MysqlConnection:
             raise QueryFailedError(_message(exc)) from None
         return cur
 
-    def on_drop(self) -> None:
-        self.close()
-
-    def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            _POOL.give_back(self._address, conn)
-
 
 class OutboundMysql:
     """One component's outbound MySQL."""
@@ -119,21 +104,14 @@ class OutboundMysql:
         self._component_id = component_id
 
     def open(self, address: str) -> MysqlConnection:
-        try:
-            url = parse_outbound_url(address, "mysql")
-        except ValueError as exc:
-            raise ConnectionFailedError(f"invalid address: {exc}") from None
-        origin = f"{url.scheme}://{url.host}:{url.port or 3306}"
-        if not self._allowed.allows(address, "mysql"):
-            log.warning(
-                "component %s: connection to %s denied: not in allowed_outbound_hosts",
-                self._component_id,
-                origin,
-            )
-            raise ConnectionFailedError(
-                f"{origin} is not in the component's allowed_outbound_hosts"
-            )
-        return MysqlConnection(address, _POOL.take(address))
+        check_address(
+            self._allowed,
+            address,
+            scheme="mysql",
+            default_port=DEFAULT_PORT,
+            component_id=self._component_id,
+        )
+        return MysqlConnection(_POOL, address, _POOL.take(address))
 
 
 def question_marks_to_format(statement: str) -> str:
@@ -187,7 +165,7 @@ def _connect(address: str) -> Connection:
     try:
         return pymysql.connect(
             host=parts.hostname or "127.0.0.1",
-            port=parts.port or 3306,
+            port=parts.port or DEFAULT_PORT,
             user=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             database=parts.path.lstrip("/") or None,
@@ -204,39 +182,8 @@ def close_pooled() -> None:
     _POOL.close_idle()
 
 
-class _Pool:
-    """Idle connections per address, per process (dropped after a fork)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._idle: dict[str, list[Connection]] = {}
-        self._pid = os.getpid()
-
-    def take(self, address: str) -> Connection:
-        with self._lock:
-            if self._pid != os.getpid():
-                self._idle.clear()
-                self._pid = os.getpid()
-            idle = self._idle.get(address)
-            conn = idle.pop() if idle else None
-        if conn is not None and conn.open:
-            return conn
-        return _connect(address)
-
-    def close_idle(self) -> None:
-        with self._lock:
-            idle = [conn for conns in self._idle.values() for conn in conns]
-            self._idle.clear()
-        for conn in idle:
-            conn.close()
-
-    def give_back(self, address: str, conn: Connection) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(address, [])
-            if self._pid == os.getpid() and len(idle) < MAX_IDLE_PER_ADDRESS and conn.open:
-                idle.append(conn)
-                return
-        conn.close()
+def _reusable(conn: Connection) -> bool:
+    return bool(conn.open)
 
 
-_POOL = _Pool()
+_POOL: Pool[Connection] = Pool(_connect, _reusable)

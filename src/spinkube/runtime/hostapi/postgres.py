@@ -1,35 +1,38 @@
-"""Outbound PostgreSQL: ``fermyon:spin/postgres@2.0.0`` (what spin-sdk 3.4.1's ``spin_sdk.postgres``
-uses), with psycopg.
+"""Outbound PostgreSQL, one backend for ``fermyon:spin/postgres@2.0.0`` and
+``spin:postgres/postgres@3.0.0`` / ``@4.0.0``, with psycopg.
 
 ``OutboundPostgres.open(address)`` checks the address (``postgres://user:pass@host:port/db``)
-against ``allowed_outbound_hosts`` with the ``postgres`` scheme: one not allowed is
-``connection-failed`` naming ``postgres://host:port``, and a warning like outbound HTTP's.
-Connections come from a per-process pool per address and go back to it when the guest drops its
-connection (idle ones are checked before reuse).
+against ``allowed_outbound_hosts`` with the ``postgres`` scheme (see
+:func:`~spinkube.runtime.hostapi.rdbms.check_address`). Connections come from a per-process pool
+per address and go back to it when the guest drops its connection.
 
-Values follow the v2 ``rdbms-types``: parameters are ``None`` or ``bool``/``int``/``float``/
-``str``/``bytes`` tagged with their WIT case; columns of boolean, integer, float, text and bytea
-types come back as those cases, SQL NULL as ``db-null``, and every other type (numeric, dates,
-json, uuid...) as ``unsupported`` with data type ``other``, as Spin's v2 interface answers.
+Rows come back in the richest model, v4's (:mod:`~spinkube.runtime.hostapi.postgres_columns`);
+:func:`~spinkube.runtime.hostapi.postgres_versions.lower_row_set` narrows them for v3 and v2.
+Parameters of every version's cases go through :mod:`~spinkube.runtime.hostapi.postgres_params`.
+A server error is ``query-failed`` with the server's message and, for v4, its fields.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts, parse_outbound_url
+from spinkube.runtime.hostapi import postgres_columns, postgres_params
+from spinkube.runtime.hostapi.allowed_hosts import AllowedHosts
 from spinkube.runtime.hostapi.rdbms import (
+    CONNECT_TIMEOUT_S,
     BadParameterError,
     Column,
     ConnectionFailedError,
+    DbError,
     DbValue,
+    Pool,
+    PooledConnection,
     QueryFailedError,
     RowSet,
     ValueConversionFailedError,
+    check_address,
 )
 
 if TYPE_CHECKING:
@@ -45,58 +48,36 @@ __all__ = [
     "QueryFailedError",
     "RowSet",
     "ValueConversionFailedError",
+    "close_pooled",
 ]
 
 # psycopg is imported on first use: most apps never open a PostgreSQL connection.
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 10
-MAX_IDLE_PER_ADDRESS = 8
+DEFAULT_PORT = 5432
+
+# The server error's fields a v4 db-error carries as extras, named as Spin names them.
+_EXTRAS = (
+    ("column", "column_name"),
+    ("constraint", "constraint_name"),
+    ("routine", "source_function"),
+    ("hint", "message_hint"),
+    ("table", "table_name"),
+    ("datatype", "datatype_name"),
+    ("schema", "schema_name"),
+    ("file", "source_file"),
+    ("line", "source_line"),
+    ("where_", "context"),
+)
 
 
-# PostgreSQL type OIDs (pg_type) -> the v2 db-data-type case.
-_TYPES = {
-    16: "boolean",
-    21: "int16",
-    23: "int32",
-    20: "int64",
-    700: "floating32",
-    701: "floating64",
-    25: "str",
-    1043: "str",
-    1042: "str",
-    19: "str",
-    17: "binary",
-}
-_CONVERTERS = {
-    "boolean": bool,
-    "int16": int,
-    "int32": int,
-    "int64": int,
-    "floating32": float,
-    "floating64": float,
-    "str": str,
-    "binary": bytes,
-}
-
-
-class PostgresConnection:
-    """One guest connection: a pooled psycopg connection, back to the pool on :meth:`close`."""
-
-    def __init__(self, address: str, conn: psycopg.Connection[Any]) -> None:
-        self._address = address
-        self._conn: psycopg.Connection[Any] | None = conn
+class PostgresConnection(PooledConnection["psycopg.Connection[Any]"]):
+    """One guest connection."""
 
     def query(self, statement: str, params: Sequence[DbValue]) -> RowSet:
         with self._cursor(statement, params) as cur:
-            description = cur.description or []
-            columns = [Column(d.name, _TYPES.get(d.type_code, "other")) for d in description]
-            rows = [
-                [_db_value(v, c.data_type) for v, c in zip(row, columns, strict=True)]
-                for row in cur.fetchall()
-            ]
-        return RowSet(columns, rows)
+            return _row_set(cur)
 
     def execute(self, statement: str, params: Sequence[DbValue]) -> int:
         with self._cursor(statement, params) as cur:
@@ -105,34 +86,14 @@ class PostgresConnection:
     def _cursor(self, statement: str, params: Sequence[DbValue]) -> psycopg.Cursor[Any]:
         import psycopg
 
-        conn = self._conn
-        if conn is None:
-            raise ConnectionFailedError("the connection is closed")
-        values = [_parameter(i, p) for i, p in enumerate(params)]
-        cur = psycopg.RawCursor(conn)  # $1, $2... placeholders, as Spin guests write them
+        values = [postgres_params.parameter(i, p) for i, p in enumerate(params)]
+        cur = psycopg.RawCursor(self.driver())  # $1, $2... placeholders, as Spin guests write
         try:
-            cur.execute(statement, values, prepare=False)
-        except psycopg.OperationalError as exc:
-            cur.close()
-            raise ConnectionFailedError(_message(exc)) from None
-        except (psycopg.DataError, psycopg.ProgrammingError) as exc:
-            cur.close()
-            if isinstance(exc, psycopg.errors.UndefinedParameter | psycopg.DataError):
-                raise BadParameterError(_message(exc)) from None
-            raise QueryFailedError(_message(exc)) from None
+            cur.execute(statement, values, prepare=False, binary=True)
         except psycopg.Error as exc:
             cur.close()
-            raise QueryFailedError(_message(exc)) from None
+            raise _error(exc) from None
         return cur
-
-    def on_drop(self) -> None:
-        """The guest dropped its connection: it goes back to the pool."""
-        self.close()
-
-    def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            _POOL.give_back(self._address, conn)
 
 
 class OutboundPostgres:
@@ -143,64 +104,107 @@ class OutboundPostgres:
         self._component_id = component_id
 
     def open(self, address: str) -> PostgresConnection:
-        try:
-            origin = _origin(address)
-        except ValueError as exc:
-            raise ConnectionFailedError(f"invalid address: {exc}") from None
-        if not self._allowed.allows(address, "postgres"):
-            log.warning(
-                "component %s: connection to %s denied: not in allowed_outbound_hosts",
-                self._component_id,
-                origin,
-            )
-            raise ConnectionFailedError(
-                f"{origin} is not in the component's allowed_outbound_hosts"
-            )
-        return PostgresConnection(address, _POOL.take(address))
+        check_address(
+            self._allowed,
+            address,
+            scheme="postgres",
+            default_port=DEFAULT_PORT,
+            component_id=self._component_id,
+        )
+        return PostgresConnection(_POOL, address, _POOL.take(address))
 
 
-def _origin(address: str) -> str:
-    url = parse_outbound_url(address, "postgres")
-    return f"{url.scheme}://{url.host}:{url.port or 5432}"
+def _row_set(cur: psycopg.Cursor[Any]) -> RowSet:
+    import psycopg
 
-
-def _parameter(index: int, value: DbValue) -> Any:
-    """The value psycopg sends, typed as the WIT case says (``int32`` as ``int4``...)."""
-    from psycopg.types.numeric import Float4, Int2, Int4, Int8
-
-    case, payload = value
-    if case == "db-null":
-        return None
-    if case == "uint64" and payload >= 1 << 63:
-        raise BadParameterError(f"parameter ${index + 1}: {payload} does not fit a PostgreSQL int8")
-    wrap = {
-        "int8": Int2,
-        "int16": Int2,
-        "uint8": Int2,
-        "int32": Int4,
-        "uint16": Int4,
-        "int64": Int8,
-        "uint32": Int8,
-        "uint64": Int8,
-        "floating32": Float4,
-    }.get(case)
-    return wrap(payload) if wrap is not None else payload
-
-
-def _db_value(value: Any, data_type: str) -> DbValue:
-    if value is None:
-        return ("db-null", None)
-    convert = _CONVERTERS.get(data_type)
-    if convert is None:
-        return ("unsupported", None)
+    description = cur.description or []
+    result = cur.pgresult
+    if result is None or not description:
+        return RowSet([], [])
+    columns = [_column(d.name, d.type_code, cur) for d in description]
+    decoders = [_decoder(d.type_code, cur) for d in description]
     try:
-        return (data_type, convert(value))
-    except (TypeError, ValueError) as exc:
-        raise ValueConversionFailedError(f"{data_type}: {exc}") from None
+        rows = [
+            [
+                ("db-null", None) if (raw := result.get_value(r, c)) is None else decode(raw)
+                for c, decode in enumerate(decoders)
+            ]
+            for r in range(result.ntuples)
+        ]
+    except psycopg.Error as exc:
+        raise ValueConversionFailedError(_message(exc)) from None
+    return RowSet(columns, rows)
+
+
+def _column(name: str, oid: int, cur: psycopg.Cursor[Any]) -> Column:
+    data_type = postgres_columns.data_type(oid)
+    if data_type != "other":
+        return Column(name, data_type)
+    return Column(name, data_type, _type_name(oid, cur))
+
+
+def _type_name(oid: int, cur: psycopg.Cursor[Any]) -> str:
+    info = cur.adapters.types.get(oid)
+    return info.name if info is not None else str(oid)
+
+
+def _decoder(oid: int, cur: psycopg.Cursor[Any]) -> Callable[[bytes], DbValue]:
+    from psycopg.pq import Format
+
+    loader = None
+    if oid in postgres_columns.LOADED:
+        loader_cls = cur.adapters.get_loader(oid, Format.BINARY)
+        loader = loader_cls(oid, cur) if loader_cls is not None else None
+    return postgres_columns.column_decoder(oid, loader.load if loader is not None else None)
+
+
+def _error(exc: psycopg.Error) -> Exception:
+    """The server's errors are ``query-failed``; the client's are a lost connection or a
+    parameter psycopg could not send."""
+    import psycopg
+
+    message = _message(exc)
+    if exc.sqlstate is not None:
+        return QueryFailedError(message, _db_error(exc))
+    if isinstance(exc, psycopg.OperationalError):
+        return ConnectionFailedError(message)
+    if isinstance(exc, psycopg.DataError | psycopg.ProgrammingError):
+        return BadParameterError(message)
+    return QueryFailedError(message)
+
+
+def _db_error(exc: psycopg.Error) -> DbError:
+    diag = exc.diag
+    extras = [(key, value) for key, attr in _EXTRAS if (value := getattr(diag, attr, None))]
+    return DbError(
+        severity=diag.severity or "",
+        code=exc.sqlstate or "",
+        message=diag.message_primary or "",
+        detail=diag.message_detail,
+        extras=extras,
+    )
 
 
 def _message(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _reusable(conn: psycopg.Connection[Any]) -> bool:
+    from psycopg import pq
+
+    return not conn.closed and conn.info.transaction_status == pq.TransactionStatus.IDLE
+
+
+def _connect(address: str) -> psycopg.Connection[Any]:
+    import psycopg
+
+    try:
+        conn = psycopg.connect(address, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+    except psycopg.Error as exc:
+        raise ConnectionFailedError(_message(exc)) from None
+    postgres_params.register_dumpers(conn)
+    return conn
 
 
 def close_pooled() -> None:
@@ -208,58 +212,4 @@ def close_pooled() -> None:
     _POOL.close_idle()
 
 
-class _Pool:
-    """Idle connections per address, per process (dropped after a fork)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._idle: dict[str, list[psycopg.Connection[Any]]] = {}
-        self._pid = os.getpid()
-
-    def take(self, address: str) -> psycopg.Connection[Any]:
-        while (conn := self._pop(address)) is not None:
-            if not conn.closed and conn.info.transaction_status == _idle_status():
-                return conn
-            conn.close()
-        return _connect(address)
-
-    def close_idle(self) -> None:
-        with self._lock:
-            idle = [conn for conns in self._idle.values() for conn in conns]
-            self._idle.clear()
-        for conn in idle:
-            conn.close()
-
-    def give_back(self, address: str, conn: psycopg.Connection[Any]) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(address, [])
-            if self._pid == os.getpid() and len(idle) < MAX_IDLE_PER_ADDRESS and not conn.closed:
-                idle.append(conn)
-                return
-        conn.close()
-
-    def _pop(self, address: str) -> psycopg.Connection[Any] | None:
-        with self._lock:
-            if self._pid != os.getpid():
-                self._idle.clear()  # a forked child must not share its parent's sockets
-                self._pid = os.getpid()
-            idle = self._idle.get(address)
-            return idle.pop() if idle else None
-
-
-def _idle_status() -> Any:
-    from psycopg import pq
-
-    return pq.TransactionStatus.IDLE
-
-
-def _connect(address: str) -> psycopg.Connection[Any]:
-    import psycopg
-
-    try:
-        return psycopg.connect(address, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
-    except psycopg.Error as exc:
-        raise ConnectionFailedError(_message(exc)) from None
-
-
-_POOL = _Pool()
+_POOL: Pool[psycopg.Connection[Any]] = Pool(_connect, _reusable)

@@ -41,16 +41,20 @@ class ErrorVariant:
         return vals.image(vals.write_variant, case, vals.image(vals.write_str, message))
 
 
-def fallible(errors: ErrorVariant) -> Callable[[HostFn], HostFn]:
+def fallible(
+    errors: ErrorVariant | Callable[[HostApiError], vals.Image],
+) -> Callable[[HostFn], HostFn]:
     """Wraps a body that writes ``ok(...)``: a :class:`HostApiError` it raises becomes
-    ``err(error)``. The body must raise before it writes anything."""
+    ``err(error)`` (lowered by ``errors``, an :class:`ErrorVariant` or a function). The body
+    must raise before it writes anything."""
+    lower = errors.image if isinstance(errors, ErrorVariant) else errors
 
     def wrap(body: HostFn) -> HostFn:
         def run(ctx: int, args: int, results: int) -> None:
             try:
                 body(ctx, args, results)
             except HostApiError as exc:
-                vals.write_result(results, False, errors.image(exc))
+                vals.write_result(results, False, lower(exc))
 
         return run
 

@@ -2,25 +2,19 @@
 ``rdbms-types``) over the component's :class:`~spinkube.runtime.hostapi.mysql.OutboundMysql`.
 
 Without host APIs in the context every address is ``connection-failed``. A dropped connection
-goes back to the per-address pool.
+goes back to the per-address pool. ``execute`` answers nothing (no row count), as the WIT says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from spinkube.runtime.hostapi.mysql import MysqlConnection
-from spinkube.runtime.hostapi.rdbms import ConnectionFailedError, DbValue
-from spinkube.runtime.wasm import resources, vals
-from spinkube.runtime.wasm.interfaces._common import ok
-from spinkube.runtime.wasm.interfaces._hostapi import apis_of, fallible
-from spinkube.runtime.wasm.interfaces.rdbms import ERRORS, read_parameters, write_row_set
-from spinkube.runtime.wasm.resources import own_image, rep_of
-from spinkube.runtime.wasm.session import HostFn, Session
+from spinkube.runtime.hostapi.rdbms import ConnectionFailedError
+from spinkube.runtime.wasm.interfaces import rdbms_values
+from spinkube.runtime.wasm.interfaces._hostapi import apis_of
+from spinkube.runtime.wasm.interfaces.rdbms import Dialect, connection_provider
+from spinkube.runtime.wasm.session import Session
 
 IFACE = "fermyon:spin/mysql"
-CONNECTION = resources.type_id(IFACE, "connection")
-arg = vals.arg
 
 
 def open_connection(session: Session, address: str) -> MysqlConnection:
@@ -30,31 +24,6 @@ def open_connection(session: Session, address: str) -> MysqlConnection:
     return apis.mysql.open(address)
 
 
-def spin_mysql(session: Session) -> Mapping[str, HostFn]:
-    def conn(ctx: int, args: int) -> MysqlConnection:
-        found: MysqlConnection = session.current.table.get(rep_of(ctx, args))
-        return found
-
-    def statement(args: int) -> tuple[str, list[DbValue]]:
-        return vals.read_str(arg(args, 1)), read_parameters(arg(args, 2))
-
-    @fallible(ERRORS)
-    def open_(ctx: int, args: int, results: int) -> None:
-        opened = open_connection(session, vals.read_str(args))
-        ok(results, own_image(ctx, session.current.table.add(opened), CONNECTION))
-
-    @fallible(ERRORS)
-    def query(ctx: int, args: int, results: int) -> None:
-        rows = conn(ctx, args).query(*statement(args))
-        ok(results, vals.image(write_row_set, rows))
-
-    @fallible(ERRORS)
-    def execute(ctx: int, args: int, results: int) -> None:
-        conn(ctx, args).execute(*statement(args))
-        ok(results)
-
-    return {
-        "[static]connection.open": open_,
-        "[method]connection.query": query,
-        "[method]connection.execute": execute,
-    }
+spin_mysql = connection_provider(
+    IFACE, Dialect(rdbms_values.V2, execute_count=False), open_connection
+)

@@ -1,25 +1,27 @@
-"""Outbound PostgreSQL: ``fermyon:spin/postgres@2.0.0`` (the ``connection`` resource, the v2
-``rdbms-types``) over the component's :class:`~spinkube.runtime.hostapi.postgres.OutboundPostgres`.
+"""Outbound PostgreSQL: ``fermyon:spin/postgres@2.0.0`` (v2 ``rdbms-types``) and
+``spin:postgres/postgres@3.0.0`` / ``@4.0.0``, each the ``connection`` resource over the one
+backend, :class:`~spinkube.runtime.hostapi.postgres.OutboundPostgres`.
 
-Without host APIs in the context every address is ``connection-failed``. A dropped connection
-goes back to the per-address pool.
+The versions differ in their shapes only (:class:`~.rdbms.Dialect`): rows are narrowed to the
+version's cases (:func:`~spinkube.runtime.hostapi.postgres_versions.lower_row_set`) and v4's
+``query-failed`` carries the server's error fields. Without host APIs in the context every
+address is ``connection-failed``. A dropped connection goes back to the per-address pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from functools import partial
 
-from spinkube.runtime.hostapi.postgres import ConnectionFailedError, DbValue, PostgresConnection
-from spinkube.runtime.wasm import resources, vals
-from spinkube.runtime.wasm.interfaces._common import ok, u64_image
-from spinkube.runtime.wasm.interfaces._hostapi import apis_of, fallible
-from spinkube.runtime.wasm.interfaces.rdbms import ERRORS, read_parameters, write_row_set
-from spinkube.runtime.wasm.resources import own_image, rep_of
-from spinkube.runtime.wasm.session import HostFn, Session
+from spinkube.runtime.hostapi.postgres import ConnectionFailedError, PostgresConnection
+from spinkube.runtime.hostapi.postgres_versions import lower_row_set
+from spinkube.runtime.wasm.interfaces import rdbms_values
+from spinkube.runtime.wasm.interfaces._hostapi import apis_of
+from spinkube.runtime.wasm.interfaces.rdbms import Dialect, connection_provider, v4_error_image
+from spinkube.runtime.wasm.session import Provider, Session
 
-IFACE = "fermyon:spin/postgres"
-CONNECTION = resources.type_id(IFACE, "connection")
-arg = vals.arg
+V2 = "fermyon:spin/postgres"
+V3 = "spin:postgres/postgres@3"
+V4 = "spin:postgres/postgres@4"
 
 
 def open_connection(session: Session, address: str) -> PostgresConnection:
@@ -29,31 +31,13 @@ def open_connection(session: Session, address: str) -> PostgresConnection:
     return apis.postgres.open(address)
 
 
-def spin_postgres(session: Session) -> Mapping[str, HostFn]:
-    def conn(ctx: int, args: int) -> PostgresConnection:
-        found: PostgresConnection = session.current.table.get(rep_of(ctx, args))
-        return found
+DIALECTS = {
+    V2: Dialect(rdbms_values.V2, lower=partial(lower_row_set, version=2)),
+    V3: Dialect(rdbms_values.V3, lower=partial(lower_row_set, version=3)),
+    V4: Dialect(rdbms_values.V4, error_image=v4_error_image, data_type_variant=True),
+}
 
-    def statement(args: int) -> tuple[str, list[DbValue]]:
-        return vals.read_str(arg(args, 1)), read_parameters(arg(args, 2))
-
-    @fallible(ERRORS)
-    def open_(ctx: int, args: int, results: int) -> None:
-        opened = open_connection(session, vals.read_str(args))
-        ok(results, own_image(ctx, session.current.table.add(opened), CONNECTION))
-
-    @fallible(ERRORS)
-    def query(ctx: int, args: int, results: int) -> None:
-        rows = conn(ctx, args).query(*statement(args))
-        ok(results, vals.image(write_row_set, rows))
-
-    @fallible(ERRORS)
-    def execute(ctx: int, args: int, results: int) -> None:
-        ok(results, u64_image(conn(ctx, args).execute(*statement(args))))
-
-    functions: dict[str, Callable[[int, int, int], None]] = {
-        "[static]connection.open": open_,
-        "[method]connection.query": query,
-        "[method]connection.execute": execute,
-    }
-    return functions
+PROVIDERS: dict[str, Provider] = {
+    iface: connection_provider(iface, dialect, open_connection)
+    for iface, dialect in DIALECTS.items()
+}

@@ -68,7 +68,7 @@ PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/sqlite": sqlite.sqlite("fermyon:spin/sqlite"),
     "spin:sqlite/sqlite": sqlite.sqlite("spin:sqlite/sqlite"),
     "fermyon:spin/redis": redis.spin_redis,
-    "fermyon:spin/postgres": postgres.spin_postgres,
+    **postgres.PROVIDERS,
     "fermyon:spin/mysql": mysql.spin_mysql,
     "fermyon:spin/mqtt": mqtt.spin_mqtt,
     "spin:mqtt-trigger/spin-mqtt-types": types_only,
@@ -77,5 +77,11 @@ PROVIDERS: dict[str, Provider] = {
 
 
 def interface_name(import_name: str) -> str:
-    """``wasi:io/streams@0.2.3`` -> ``wasi:io/streams``: every 0.2.x minor is served alike."""
-    return import_name.split("@", 1)[0]
+    """``wasi:io/streams@0.2.3`` -> ``wasi:io/streams``: every 0.2.x minor is served alike.
+
+    An interface whose majors differ in shape is registered per major
+    (``spin:postgres/postgres@4``): its name keeps the major, so each major also gets resource
+    types of its own."""
+    name, _, version = import_name.partition("@")
+    major = f"{name}@{version.split('.', 1)[0]}"
+    return major if version and major in PROVIDERS else name

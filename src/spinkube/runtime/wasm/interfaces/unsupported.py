@@ -1,10 +1,5 @@
-"""LLM and PostgreSQL v3/v4 (``spin:postgres/postgres``): linked, and every entry
-point answers its interface's error with a message naming what is unsupported
-(:func:`spinkube.runtime.hostapi.unsupported`).
-
-Only the functions a guest calls first are served (``open``, ``infer``...): no connection can
-exist, so the connection methods keep trapping with their name.
-"""
+"""LLM: linked, and every entry point answers its interface's error with a message naming
+what is unsupported (:func:`spinkube.runtime.hostapi.unsupported`)."""
 
 from __future__ import annotations
 
@@ -29,11 +24,8 @@ def failing(interface: str, case: str, functions: tuple[str, ...]) -> Provider:
     return provider
 
 
-OPEN = ("[static]connection.open",)
-
 PROVIDERS: dict[str, Provider] = {
     "fermyon:spin/llm": failing(
         "fermyon:spin/llm", "runtime-error", ("infer", "generate-embeddings")
     ),
-    "spin:postgres/postgres": failing("spin:postgres/postgres", "connection-failed", OPEN),
 }
