@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import httptools
 import httpx
 import pytest
 import redis
@@ -33,6 +34,31 @@ ECHO_SERVER = Path(__file__).parent / "echo_server.py"
 READY_SECONDS = 240.0
 """A first start compiles the guest (tens of seconds for the Python and JS samples)."""
 STOP_SECONDS = 30.0
+
+
+class ChunkedBody:
+    """A chunked response body as a client decodes it (llhttp's response parser): ``data``,
+    whether the last chunk came (``complete``) and whether any byte followed it (``followed``)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.complete = False
+        self.followed = False
+        self._parser = httptools.HttpResponseParser(self)
+        self._parser.feed_data(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+
+    def feed(self, wire: bytes) -> ChunkedBody:
+        self._parser.feed_data(wire)
+        return self
+
+    def on_message_begin(self) -> None:
+        self.followed = self.complete
+
+    def on_body(self, data: bytes) -> None:
+        self.data += data
+
+    def on_message_complete(self) -> None:
+        self.complete = True
 
 
 @dataclass

@@ -160,6 +160,30 @@ def test_malformed_requests_are_refused(server, raw, request_bytes: bytes, statu
     assert conn.is_closed_by_peer()
 
 
+def test_a_bare_request_line_on_a_kept_connection_gets_400_when_its_line_ends(server, raw) -> None:
+    conn = raw(server.port)
+    conn.send(get("/ok"))
+    assert conn.read_response()[::2] == (200, b"ok")
+    conn.send(b"GET /ok\r\n")
+    assert conn.read_response()[0] == 400
+    assert conn.is_closed_by_peer()
+
+
+def test_an_h2c_upgrade_with_a_body_is_answered_in_http11_and_the_connection_kept(
+    server, raw
+) -> None:
+    conn = raw(server.port)
+    conn.send(
+        b"POST /echo HTTP/1.1\r\nHost: test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Length: 11\r\n\r\n"
+        b"hello=world" + get("/ok")
+    )
+    status, headers, body = conn.read_response()
+    assert (status, body) == (200, b"hello=world")
+    assert "upgrade" not in headers
+    assert conn.read_response()[::2] == (200, b"ok")
+
+
 def test_a_failing_handler_gives_500_and_the_worker_keeps_serving(server, raw) -> None:
     conn = raw(server.port)
     conn.send(get("/raise"))

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from spinkube.runtime.server.framing import write_response
 from spinkube.runtime.server.messages import Response
-from spinkube.runtime.server.parsing import ChunkedReader
 from spinkube.runtime.server.streaming import FLUSH_AT, ResponseStream
+
+from .conftest import ChunkedBody
 
 HEADERS = [("content-type", b"text/plain")]
 
@@ -43,10 +44,9 @@ def split_head(data: bytes) -> tuple[list[str], bytes]:
 
 def dechunk(body: bytes) -> tuple[bytes, bool]:
     """The decoded body and whether the last chunk was read; nothing may follow it."""
-    buf, out = bytearray(body), bytearray()
-    done = ChunkedReader().feed(buf, out)
-    assert not buf
-    return bytes(out), done
+    decoded = ChunkedBody().feed(body)
+    assert not decoded.followed
+    return bytes(decoded.data), decoded.complete
 
 
 def test_a_response_never_flushed_goes_out_whole_with_content_length() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from spinkube.runtime.server.parsing import ChunkedReader
+from .conftest import ChunkedBody
 
 pytestmark = pytest.mark.apps
 
@@ -75,12 +75,16 @@ class Client:
         return head.decode("latin-1").lower().split("\r\n"), self.buf
 
     def chunked_body(self) -> bytes:
-        reader, body = ChunkedReader(), bytearray()
-        buf = bytearray(self.read_until(b"0\r\n\r\n"))
-        while not reader.feed(buf, body):
-            buf += self.sock.recv(1 << 16)
-        self.buf = bytes(buf)
-        return bytes(body)
+        """The decoded body of a chunked response; nothing may follow its last chunk."""
+        decoded = ChunkedBody().feed(self.read_until(b"0\r\n\r\n"))
+        while not decoded.complete:
+            data = self.sock.recv(1 << 16)
+            if not data:
+                raise ConnectionError(f"closed before the last chunk: {bytes(decoded.data)!r}")
+            decoded.feed(data)
+        assert not decoded.followed
+        self.buf = b""
+        return bytes(decoded.data)
 
 
 @pytest.fixture
@@ -107,7 +111,6 @@ def test_the_first_chunk_arrives_while_the_guest_sleeps(served, connect) -> None
     # The guest sleeps 1.5 s before its second write: this read returned before it did.
     assert b"second chunk" not in so_far
     assert client.chunked_body() == STREAMED
-    assert client.buf == b""
     # keep-alive: the same connection serves the next request
     client.request("GET", "/")
     lines, _ = client.head()

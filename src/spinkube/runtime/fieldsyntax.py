@@ -1,17 +1,15 @@
 """The HTTP field grammar (RFC 9110 §5): what a header name and a header value may hold.
 
 One rule for both sides: ``wasi:http`` ``fields`` refuse what breaks it with
-``header-error.invalid-syntax`` (as wasmtime does, through the ``http`` crate's checks), the
-server refuses requests that break it and never writes a header that breaks it.
+``header-error.invalid-syntax`` (as wasmtime does, through the ``http`` crate's checks), and the
+server never writes a header that breaks it (requests that break it are refused by llhttp).
 """
 
 from __future__ import annotations
 
 _TOKEN = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_NOT_TOKEN = bytes(b for b in range(256) if b not in _TOKEN)
 _CONTROL = bytes(b for b in range(256) if (b < 0x20 and b != 0x09) or b == 0x7F)
 """Bytes a field value may not hold: controls (CR, LF, NUL, ...) but HTAB, and DEL."""
-_NOT_VISIBLE = bytes(range(0x21)) + bytes(range(0x7F, 0x100))
 
 
 def is_token(name: str | bytes) -> bool:
@@ -23,8 +21,3 @@ def is_token(name: str | bytes) -> bool:
 def is_field_value(value: bytes) -> bool:
     """Whether ``value`` is a valid header value (visible bytes, obs-text, SP and HTAB)."""
     return len(value.translate(None, _CONTROL)) == len(value)
-
-
-def is_visible_ascii(data: bytes) -> bool:
-    """Whether every byte of ``data`` is visible ASCII (what a request target may hold)."""
-    return len(data.translate(None, _NOT_VISIBLE)) == len(data)

@@ -1,16 +1,17 @@
 """One HTTP/1.1 connection: keep-alive, pipelining, ``content-length`` and chunked request bodies.
 
-Parsing and writing run on the worker's event loop; the handler runs on a thread of the worker's
+Requests are read by a :class:`~spinkube.runtime.server.parsing.RequestReader` (llhttp), and
+parsing and writing run on the worker's event loop; the handler runs on a thread of the worker's
 pool (``ServerState.executor``, as many threads as the worker's concurrency), so one slow guest
 never stalls the other connections of its worker. While its request is answered, a connection
-reads no further (pipelined requests wait in its buffer). A plain handler's responses carry
-``content-length``; a stream handler writes through a
+reads no further (requests pipelined in the same read wait, parsed, in order). A plain
+handler's responses carry ``content-length``; a stream handler writes through a
 :class:`~spinkube.runtime.server.streaming.ResponseStream` as it runs (chunked, or
 close-delimited for HTTP/1.0, once it has to send before it is done), with backpressure
 (:mod:`.handoff`). HEAD requests always go to the plain handler.
 
 Limits: a request head must arrive whole within ``head_timeout_s`` of its first byte (else 408
-and close), with at most ``max_headers`` header lines (else 431).
+and close); the reader's limits (header lines, head size, body size) answer 431 and 413.
 """
 
 from __future__ import annotations
@@ -26,16 +27,9 @@ from functools import partial
 from spinkube.runtime.server.accesslog import AccessLog
 from spinkube.runtime.server.framing import checked, write_response
 from spinkube.runtime.server.handoff import ThreadWriter
+from spinkube.runtime.server.heads import Head
 from spinkube.runtime.server.messages import Handler, Request, Response, StreamHandler, plain
-from spinkube.runtime.server.parsing import (
-    DEFAULT_MAX_HEADERS,
-    MAX_HEAD_BYTES,
-    BadRequestError,
-    ChunkedReader,
-    Head,
-    check_partial_head,
-    parse_head,
-)
+from spinkube.runtime.server.parsing import DEFAULT_MAX_HEADERS, RequestReader
 from spinkube.runtime.server.streaming import ResponseStream
 
 log = logging.getLogger(__name__)
@@ -90,14 +84,11 @@ class ServerState:
 
 class HttpConnection(asyncio.Protocol):
     __slots__ = (
-        "_body",
-        "_buf",
-        "_chunks",
         "_client",
         "_closing",
-        "_head",
         "_head_started",
         "_loop",
+        "_reader",
         "_state",
         "_transport",
         "_waiters",
@@ -109,11 +100,9 @@ class HttpConnection(asyncio.Protocol):
         self._state = state
         self._transport: asyncio.Transport | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._buf = bytearray()
-        self._head: Head | None = None
+        self._reader = RequestReader(max_headers=state.max_headers, max_body=state.max_body)
         self._head_started: float | None = None
-        self._body = bytearray()
-        self._chunks: ChunkedReader | None = None
+        """When the request head being read began (None: no head is being read)."""
         self._client = ""
         self._closing = False
         self._waiters: list[threading.Event] = []
@@ -144,10 +133,12 @@ class HttpConnection(asyncio.Protocol):
         if self._closing:
             return  # lingering after a refusal: discard what the client still sends
         self.last_seen = time.monotonic()
-        if self._head is None and self._head_started is None:
+        self._reader.feed(data)
+        if not self._reader.in_head:
+            self._head_started = None
+        elif self._head_started is None:
             self._head_started = self.last_seen
-        self._buf += data
-        self._process_safely()
+        self._process()
 
     def pause_writing(self) -> None:
         if self._transport is not None:
@@ -185,86 +176,40 @@ class HttpConnection(asyncio.Protocol):
 
     def head_overdue(self, limit: float) -> bool:
         started = self._head_started
-        return started is not None and started < limit and not self._closing
+        return started is not None and started < limit and not self._closing and not self.busy
 
     def refuse(self, status: int, reason: str) -> None:
         self._refuse(status, reason)
 
     def close_if_idle(self) -> None:
-        if self._head is None and not self._buf and not self.busy:
+        if self._reader.idle and not self.busy:
             self._close()
 
     def close(self) -> None:
         """Close now, whatever the connection is doing (the grace period is over)."""
         self._close()
 
-    # request assembly
-
-    def _process_safely(self) -> None:
-        try:
-            self._process()
-        except BadRequestError as bad:
-            self._refuse(bad.status, bad.reason)
+    # requests in order
 
     def _process(self) -> None:
-        while not self._closing and not self.busy:
-            if self._head is None and not self._start_request():
-                return
-            if not self._read_body():
-                return
-            self._dispatch()
-
-    def _start_request(self) -> bool:
-        buf = self._buf
-        while buf[:2] == b"\r\n":
-            del buf[:2]
-        end = buf.find(b"\r\n\r\n")
-        if end < 0:
-            if len(buf) > MAX_HEAD_BYTES:
-                raise BadRequestError(431, "request head too large")
-            check_partial_head(buf)
-            return False
-        if end > MAX_HEAD_BYTES:
-            raise BadRequestError(431, "request head too large")
-        head = parse_head(bytes(buf[:end]), max_headers=self._state.max_headers)
-        del buf[: end + 4]
-        self._head, self._head_started = head, None
-        if head.content_length > self._state.max_body:
-            raise BadRequestError(413, f"request body larger than {self._state.max_body} bytes")
-        if head.chunked:
-            self._chunks = ChunkedReader()
-        if head.expect_continue and (head.chunked or head.content_length) and self._transport:
+        """Answers the next request read, or the refusal that ends the connection, unless a
+        handler is still answering; sends ``100 Continue`` when a body is awaited."""
+        reader = self._reader
+        if self._closing or self.busy:
+            return
+        if reader.ready:
+            self._dispatch(*reader.ready.popleft())
+        elif reader.refusal is not None:
+            self._refuse(reader.refusal.status, reader.refusal.reason)
+        elif reader.continue_due() and self._transport is not None:
             self._transport.write(_CONTINUE)
-        return True
-
-    def _read_body(self) -> bool:
-        head = self._head
-        assert head is not None
-        if self._chunks is not None:
-            done = self._chunks.feed(self._buf, self._body)
-            if len(self._body) > self._state.max_body:
-                raise BadRequestError(413, f"request body larger than {self._state.max_body} bytes")
-            return done
-        missing = head.content_length - len(self._body)
-        if missing <= 0:
-            return True
-        take = min(missing, len(self._buf))
-        self._body += self._buf[:take]
-        del self._buf[:take]
-        return take == missing
 
     # responding
 
-    def _dispatch(self) -> None:
+    def _dispatch(self, head: Head, body: bytes) -> None:
         """Hands the request to a pool thread; ``_answered`` writes the answer on the loop."""
-        head = self._head
-        assert head is not None
         assert self._transport is not None
         assert self._loop is not None
-        body = b""
-        if self._body:
-            body, self._body = bytes(self._body), bytearray()
-        self._head, self._chunks = None, None
         state = self._state
         request = Request(
             head.method,
@@ -332,9 +277,9 @@ class HttpConnection(asyncio.Protocol):
             self._close()
             return
         self._transport.resume_reading()
-        if self._buf:
+        if self._reader.in_head:
             self._head_started = self.last_seen
-            self._process_safely()
+        self._process()
 
     def _call_handler(self, request: Request) -> Response:
         try:
@@ -374,8 +319,6 @@ class HttpConnection(asyncio.Protocol):
             return
         self._write(plain(status, reason), False, False)
         self._closing = True
-        self._head = None
-        self._buf.clear()
         if transport.can_write_eof():
             transport.write_eof()
             asyncio.get_running_loop().call_later(_LINGER_S, transport.close)
@@ -384,7 +327,5 @@ class HttpConnection(asyncio.Protocol):
 
     def _close(self) -> None:
         self._closing = True
-        self._head = None
-        self._buf.clear()
         if self._transport is not None:
             self._transport.close()
