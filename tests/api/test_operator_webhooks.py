@@ -6,11 +6,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
-import signal
 import ssl
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -28,6 +24,7 @@ from spinkube.admission import denial_message
 from spinkube.kube import Kube, NotFound, SpinAppExecutor
 from spinkube.testing import eventually, free_port
 from spinkube.testing.certs import self_signed
+from spinkube.testing.manager import SPIN_OPERATOR, start_manager
 
 pytestmark = pytest.mark.api
 
@@ -123,46 +120,19 @@ def webhooks(
     tmp_path = tmp_path_factory.mktemp("webhooks")
     certs = tmp_path / "certs"
     ca = self_signed(certs)
-    port, health, metrics = free_port(), free_port(), free_port()
-    script = Path(sys.executable).with_name("spin-operator")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.operator"]
-    log = tmp_path / "operator.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                *command,
-                f"--kubeconfig={kube_api.kubeconfig}",
-                f"--namespace={quiet_namespace}",
-                "--enable-webhooks",
-                f"--webhook-bind-address=127.0.0.1:{port}",
-                f"--webhook-cert-dir={certs}",
-                f"--health-probe-bind-address=127.0.0.1:{health}",
-                f"--metrics-bind-address=127.0.0.1:{metrics}",
-                "--metrics-secure=false",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=dict(os.environ),
-        )
-    try:
-
-        def ready() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{health}/readyz", timeout=2) as r:
-                    return r.status == 200
-            except OSError:
-                return process.poll() is not None
-
-        assert eventually(ready, timeout=30), log.read_text()
-        assert process.poll() is None, log.read_text()
-        yield Webhooks(port, metrics, ssl.create_default_context(cafile=str(ca)))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    port = free_port()
+    with start_manager(
+        SPIN_OPERATOR,
+        f"--namespace={quiet_namespace}",
+        "--enable-webhooks",
+        f"--webhook-bind-address=127.0.0.1:{port}",
+        f"--webhook-cert-dir={certs}",
+        "--metrics-secure=false",
+        kubeconfig=kube_api.kubeconfig,
+        log=tmp_path / "operator.log",
+        wait_controllers=False,
+    ) as manager:
+        yield Webhooks(port, manager.metrics_port, ssl.create_default_context(cafile=str(ca)))
 
 
 def executor(namespace: str, name: str = "containerd-shim-spin", **spec: Any) -> dict[str, Any]:
