@@ -21,7 +21,7 @@ from spinkube.kube import Kube, load_kubeconfig
 from spinkube.manager.http import Readiness, health_app, metrics_app, ssl_context, start_site
 from spinkube.manager.leader import LeaderElector
 from spinkube.manager.lifecycle import lead_and_run, stop_on_signals
-from spinkube.manager.metrics import Metrics
+from spinkube.manager.metrics import SPIN_OPERATOR, Metrics
 from spinkube.manager.metrics_auth import MetricsAuthorizer
 from spinkube.operator.config import SYSTEM_CA_BUNDLE, ManagerConfig
 from spinkube.operator.context import Context
@@ -49,7 +49,7 @@ def read_ca_bundle(path: Path | None) -> str | None:
 
 async def run(config: ManagerConfig) -> int:
     """Run the manager until a signal (0), the loss of leadership or a crash (1)."""
-    metrics = Metrics()
+    metrics = Metrics(program=SPIN_OPERATOR)
     kube = Kube(
         load_kubeconfig(config.kubeconfig),
         field_manager=FIELD_MANAGER,

@@ -12,6 +12,7 @@ from spinkube.kube import Kube, load_kubeconfig
 from spinkube.manager.http import Readiness, health_app, metrics_app, start_site
 from spinkube.manager.leader import LeaderElector
 from spinkube.manager.lifecycle import lead_and_run, stop_on_signals
+from spinkube.manager.metrics import RUNTIME_CLASS_MANAGER, Metrics
 from spinkube.rcm.controller.config import RcmConfig
 from spinkube.rcm.controller.context import Context
 from spinkube.rcm.controller.runner import run_controllers
@@ -34,8 +35,13 @@ async def _start_servers(
 
 async def run(config: RcmConfig) -> int:
     """Run until a signal (0), the loss of leadership or a crash (1)."""
-    kube = Kube(load_kubeconfig(config.kubeconfig), field_manager=RCM_FIELD_MANAGER)
-    ctx = Context(kube=kube, jobs=config.jobs)
+    metrics = Metrics(program=RUNTIME_CLASS_MANAGER)
+    kube = Kube(
+        load_kubeconfig(config.kubeconfig),
+        field_manager=RCM_FIELD_MANAGER,
+        observer=metrics.api_request,
+    )
+    ctx = Context(kube=kube, jobs=config.jobs, metrics=metrics)
     stop = asyncio.Event()
     stop_on_signals(stop)
     namespace = config.leader_election.namespace or config.jobs.namespace
