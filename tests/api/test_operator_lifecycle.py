@@ -13,8 +13,6 @@ import datetime
 import json
 import signal
 import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,13 +32,11 @@ from spinkube.kube import Conflict, Kube, NotFound, SpinApp, SpinAppExecutor
 from spinkube.testing import eventually
 from spinkube.testing.certs import self_signed
 from spinkube.testing.manager import SPIN_OPERATOR, ManagerProcess, http_get, start_manager
+from spinkube.testing.manifests import EXECUTOR, HELLO_IMAGE, executor_manifest, spinapp_manifest
 
 pytestmark = pytest.mark.api
 
 ROOT = Path(__file__).resolve().parents[2]
-CRD_DIR = ROOT / "config" / "crd"
-API_VERSION = "core.spinoperator.dev/v1alpha1"
-IMAGE = "ghcr.io/spinkube/containerd-shim-spin/examples/spin-rust-hello:v0.13.0"
 WAIT = 30.0
 
 
@@ -81,24 +77,10 @@ class Managers:
             manager.stop()
 
 
-@pytest.fixture(scope="module")
-def crds(kube_api: Any) -> None:
-    for path in sorted(CRD_DIR.glob("*.yaml")):
-        kube_api.kube.apply_manifest(yaml.safe_load(path.read_text()))
-
-    def served() -> bool:
-        try:
-            kube_api.kube.list(SpinApp, namespace="default")
-            kube_api.kube.list(SpinAppExecutor, namespace="default")
-        except NotFound:  # a real API server serves a new CRD a moment later
-            return False
-        return True
-
-    assert eventually(served, timeout=WAIT)
-
-
 @pytest.fixture
-def managers(kube_api: Any, namespace: str, tmp_path: Path, crds: None) -> Iterator[Managers]:
+def managers(
+    kube_api: Any, namespace: str, tmp_path: Path, spinkube_crds: None
+) -> Iterator[Managers]:
     started = Managers(kube_api.kubeconfig, namespace, tmp_path)
     yield started
     started.stop_all()
@@ -112,26 +94,8 @@ def manager(managers: Managers) -> ManagerProcess:
 # -- objects ---------------------------------------------------------------------------------
 
 
-def executor_manifest(namespace: str, name: str = "containerd-shim-spin", **spec: Any) -> Any:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "SpinAppExecutor",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": spec
-        or {
-            "createDeployment": True,
-            "deploymentConfig": {"runtimeClassName": "wasmtime-spin-v2"},
-        },
-    }
-
-
 def app_manifest(namespace: str, name: str = "hello", **spec: Any) -> Any:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "SpinApp",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": {"image": IMAGE, "replicas": 1, "executor": "containerd-shim-spin", **spec},
-    }
+    return spinapp_manifest(namespace, name, **{"executor": EXECUTOR, **spec})
 
 
 def get_or_none(kube: Kube, res: Any, name: str, namespace: str) -> Any:
@@ -251,7 +215,7 @@ def test_image_update_updates_the_deployment(
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
-    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+    assert eventually(lambda: image_of(kube, namespace) == HELLO_IMAGE, timeout=WAIT)
 
     kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v2"}}, namespace=namespace)
 
@@ -561,7 +525,7 @@ def test_deleted_or_edited_children_come_back(
         "spec": {"template": {"spec": {"containers": [{"name": "hello", "image": "evil"}]}}}
     }
     kube.patch(Deployment, "hello", template, namespace=namespace)
-    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+    assert eventually(lambda: image_of(kube, namespace) == HELLO_IMAGE, timeout=WAIT)
 
 
 def test_fields_other_managers_add_are_not_drift(
@@ -581,7 +545,7 @@ def test_fields_other_managers_add_are_not_drift(
         "spec": {"template": {"spec": {"containers": [{"name": "hello", "image": "evil"}]}}}
     }
     kube.patch(Deployment, "hello", template, namespace=namespace)
-    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+    assert eventually(lambda: image_of(kube, namespace) == HELLO_IMAGE, timeout=WAIT)
 
     drift = "Deployment hello changed by someone else"
     assert eventually(lambda: drift in manager.logs(), timeout=WAIT)
@@ -822,14 +786,7 @@ def test_secure_metrics_refuse_an_unknown_token(
     context = ssl.create_default_context(cafile=str(certs / "tls.crt"))
 
     def scrape(token: str | None) -> tuple[int, str]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        url = f"https://127.0.0.1:{manager.metrics_port}/metrics"
-        request = urllib.request.Request(url, headers=headers)
-        try:
-            with urllib.request.urlopen(request, context=context, timeout=10) as answer:
-                return answer.status, answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        return manager.secure_metrics(context, token)
 
     assert scrape(None) == (401, "Authentication failed\n")
     assert scrape("bogus-token") == (401, "Authentication failed\n")
@@ -904,14 +861,7 @@ def test_metrics_are_served_securely_by_default(
     context.verify_mode = ssl.CERT_NONE  # the self-signed certificate names this host
 
     def scrape(token: str | None) -> tuple[int, str]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        url = f"https://127.0.0.1:{manager.metrics_port}/metrics"
-        request = urllib.request.Request(url, headers=headers)
-        try:
-            with urllib.request.urlopen(request, context=context, timeout=10) as answer:
-                return answer.status, answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        return manager.secure_metrics(context, token)
 
     assert http_get(f"http://127.0.0.1:{manager.metrics_port}/metrics")[0] != 200
     assert scrape(None) == (401, "Authentication failed\n")

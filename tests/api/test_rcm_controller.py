@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.batch_v1 import Job
 from lightkube.resources.coordination_v1 import Lease
 from lightkube.resources.core_v1 import Node
@@ -35,32 +33,11 @@ from spinkube.testing.manager import RUNTIME_CLASS_MANAGER, ManagerProcess, star
 
 pytestmark = pytest.mark.api
 
-ROOT = Path(__file__).resolve().parents[2]
-CRD = ROOT / "config" / "rcm" / "crd" / "runtime.kwasm.sh_shims.yaml"
 WAIT = 45.0
 DOWNLOADER = "registry.example/shim-downloader:test"
 INSTALLER = "registry.example/node-installer:test"
 LEASE = "7584d300.kwasm.sh"
 FAKE_ONLY = "needs a finished Job: a real cluster's nodes here have no kubelet to run it"
-
-
-@pytest.fixture(scope="module")
-def shim_crd(kube_api: Any) -> None:
-    kube: Kube = kube_api.kube
-    kube.apply_manifest(yaml.safe_load(CRD.read_text().split("---\n", 1)[1]))
-
-    def served() -> bool:
-        crd = kube.get(CustomResourceDefinition, "shims.runtime.kwasm.sh")
-        conditions = (crd.status.conditions if crd.status else None) or []
-        if not any(c.type == "Established" and c.status == "True" for c in conditions):
-            return False
-        try:
-            kube.list(Shim)
-        except NotFound:
-            return False
-        return True
-
-    assert eventually(served, timeout=WAIT)
 
 
 @dataclass

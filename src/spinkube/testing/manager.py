@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import urllib.error
@@ -43,10 +44,13 @@ SPIN_OPERATOR = Program("spin-operator", "spinkube.operator")
 RUNTIME_CLASS_MANAGER = Program("runtime-class-manager", "spinkube.rcm.controller")
 
 
-def http_get(url: str) -> tuple[int, str]:
+def http_get(
+    url: str, *, headers: Mapping[str, str] | None = None, context: ssl.SSLContext | None = None
+) -> tuple[int, str]:
     """The status and body of a GET, (0, "") when nothing answers."""
+    request = urllib.request.Request(url, headers=dict(headers or {}))
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -68,6 +72,12 @@ class ManagerProcess:
 
     def metrics(self) -> str:
         return http_get(f"http://127.0.0.1:{self.metrics_port}/metrics")[1]
+
+    def secure_metrics(self, context: ssl.SSLContext, token: str | None) -> tuple[int, str]:
+        """The status and body of `/metrics` over HTTPS, with `token` as the bearer token."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        url = f"https://127.0.0.1:{self.metrics_port}/metrics"
+        return http_get(url, headers=headers, context=context)
 
     def api_requests(self, metric: str) -> dict[tuple[str, str], int]:
         """The program's own API requests so far by (verb, resource), from the counter
