@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,8 @@ DOWNLOADER = "registry.example/shim-downloader:test"
 INSTALLER = "registry.example/node-installer:test"
 LEASE = "7584d300.kwasm.sh"
 FAKE_ONLY = "needs a finished Job: a real cluster's nodes here have no kubelet to run it"
+LABEL_AFTER = {"Complete": "provisioned", "Failed": "failed"}
+"""The node label once its install Job ended so."""
 
 
 @dataclass
@@ -50,6 +52,8 @@ class World:
     tag: str
     nodes: list[str]
     shims: list[str]
+    logs: Callable[[], str] = lambda: ""
+    """The controller's log, for the messages of failed waits."""
 
     @property
     def selector(self) -> dict[str, str]:
@@ -122,6 +126,14 @@ class World:
             namespace=self.namespace,
         )
 
+    def end_install(self, node: str, outcome: str) -> None:
+        """Once the node's install Job exists, play the Job controller (see `finish`) and wait
+        for the label that follows."""
+        assert eventually(lambda: self.job(node) is not None, timeout=WAIT), self.logs()
+        self.finish(node, INSTALL, outcome)
+        expected = LABEL_AFTER[outcome]
+        assert eventually(lambda: self.label(node) == expected, timeout=WAIT), self.logs()
+
     def status(self) -> dict[str, Any]:
         return dict(self.kube.get(Shim, self.shim).to_dict().get("status") or {})  # type: ignore[attr-defined]
 
@@ -163,6 +175,7 @@ def controller(kube_api: Any, world: World, tmp_path: Path) -> Iterator[ManagerP
             env=env,
             timeout=WAIT,
         ) as started:
+            world.logs = started.logs
             yield started
     finally:
         world.cleanup()
@@ -243,10 +256,8 @@ def test_labels_follow_the_job_lifecycle_and_status_counts_ready_nodes(
     world.apply_shim()
     assert eventually(lambda: len(world.jobs()) == 2, timeout=WAIT), controller.logs()
 
-    world.finish(a, INSTALL, "Complete")
-    assert eventually(lambda: world.label(a) == "provisioned", timeout=WAIT), controller.logs()
-    world.finish(b, INSTALL, "Failed")
-    assert eventually(lambda: world.label(b) == "failed", timeout=WAIT), controller.logs()
+    world.end_install(a, "Complete")
+    world.end_install(b, "Failed")
 
     def counted() -> bool:
         status = world.status()
@@ -270,9 +281,7 @@ def test_a_failed_node_is_retried_when_its_job_is_deleted(
         pytest.skip(FAKE_ONLY)
     a = world.add_node("a")
     world.apply_shim()
-    assert eventually(lambda: world.job(a) is not None, timeout=WAIT), controller.logs()
-    world.finish(a, INSTALL, "Failed")
-    assert eventually(lambda: world.label(a) == "failed", timeout=WAIT)
+    world.end_install(a, "Failed")
     first = world.job(a)
     assert first is not None
 
@@ -386,9 +395,7 @@ def test_a_changed_download_location_reinstalls_provisioned_nodes(
         pytest.skip(FAKE_ONLY)
     a = world.add_node("a")
     world.apply_shim()
-    assert eventually(lambda: world.job(a) is not None, timeout=WAIT), controller.logs()
-    world.finish(a, INSTALL, "Complete")
-    assert eventually(lambda: world.label(a) == "provisioned", timeout=WAIT), controller.logs()
+    world.end_install(a, "Complete")
 
     new = {"type": "anonymousHttp", "anonHttp": {"location": "https://example.com/v2.tar.gz"}}
     world.apply_shim(fetchStrategy=new)
