@@ -7,7 +7,8 @@ fresh namespace there, deleted afterwards (CRDs the tests apply stay applied).
 
 Fixtures: `kube_api` (session: `.kubeconfig`, `.kube`, `.real_cluster`), `kube` (the shared
 `spinkube.kube.Kube`), `namespace` (a fresh namespace name per test), `widget` (a test-only
-namespaced kind with a status subresource, for status semantics no controller interferes with).
+namespaced kind with a status subresource, for status semantics no controller interferes with),
+`spinkube_crds` and `shim_crd` (the SpinKube and runtime-class-manager CRDs, applied and served).
 
 Tests must pass on both: never wait for pods, and expect controllers on a real cluster (a
 Deployment's status changes by itself; every namespace gets a `kube-root-ca.crt` ConfigMap).
@@ -26,14 +27,14 @@ from typing import Any, cast
 import pytest
 from lightkube.generic_resource import GenericNamespacedResource
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import Namespace
 
-from spinkube.kube import Kube, NotFound, register_crd, resource_of
-from spinkube.testing import eventually
+from spinkube.kube import Kube, NotFound, resource_of
+from spinkube.testing.crds import apply_crds, crds_in
 from spinkube.testing.fakeapi import FakeApiServer
 
 KUBECONFIG_ENV = "SPINKUBE_TEST_KUBECONFIG"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -128,14 +129,17 @@ semantics can be checked on a real cluster without a controller racing the test.
 @pytest.fixture(scope="session")
 def widget(kube_api: KubeApi) -> type[GenericNamespacedResource]:
     """The Widget resource class; its CRD is applied once (and left applied)."""
-    kube = kube_api.kube
-    kube.apply_manifest(WIDGET_CRD)
-    register_crd(WIDGET_CRD)
-
-    def established() -> bool:
-        crd = kube.get(CustomResourceDefinition, WIDGET_CRD["metadata"]["name"])
-        conditions = (crd.status.conditions if crd.status else None) or []
-        return any(c.type == "Established" and c.status == "True" for c in conditions)
-
-    assert eventually(established)
+    apply_crds(kube_api.kube, [WIDGET_CRD])
     return cast(type[GenericNamespacedResource], resource_of("test.spinkube.dev/v1", "Widget"))
+
+
+@pytest.fixture(scope="session")
+def spinkube_crds(kube_api: KubeApi) -> None:
+    """The SpinApp and SpinAppExecutor CRDs (`config/crd/`), applied once and served."""
+    apply_crds(kube_api.kube, crds_in(ROOT / "config" / "crd"))
+
+
+@pytest.fixture(scope="session")
+def shim_crd(kube_api: KubeApi) -> None:
+    """runtime-class-manager's Shim CRD (`config/rcm/crd/`), applied once and served."""
+    apply_crds(kube_api.kube, crds_in(ROOT / "config" / "rcm" / "crd"))

@@ -22,7 +22,7 @@ from spinkube.kube import (
     register_crd,
     resource_of,
 )
-from spinkube.testing import eventually
+from spinkube.testing.crds import apply_crds, established
 
 pytestmark = pytest.mark.api
 
@@ -70,24 +70,12 @@ def documents(directory: Path) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def established(kube: Kube, name: str) -> bool:
-    crd = kube.get(CustomResourceDefinition, name)
-    conditions = (crd.status.conditions if crd.status else None) or []
-    return any(c.type == "Established" and c.status == "True" for c in conditions)
-
-
-def apply_crd(kube: Kube, crd: dict[str, Any]) -> None:
-    kube.apply_manifest(crd)
-    register_crd(crd)
-    assert eventually(lambda: established(kube, crd["metadata"]["name"]))
-
-
 def ensure_keda(kube: Kube) -> None:
     try:
         kube.get(CustomResourceDefinition, KEDA_STAND_IN_CRD["metadata"]["name"])
         register_crd(KEDA_STAND_IN_CRD)
     except NotFound:
-        apply_crd(kube, KEDA_STAND_IN_CRD)
+        apply_crds(kube, [KEDA_STAND_IN_CRD])
 
 
 def contains(actual: Any, expected: Any) -> bool:
@@ -103,8 +91,7 @@ def contains(actual: Any, expected: Any) -> bool:
 def crds(kube_api: Any) -> list[tuple[str, dict[str, Any]]]:
     found = documents(CRD_DIR)
     assert found, f"no CRDs in {CRD_DIR}: generate them first"
-    for _, crd in found:
-        apply_crd(kube_api.kube, crd)
+    apply_crds(kube_api.kube, [crd for _, crd in found])
     ensure_keda(kube_api.kube)
     return found
 

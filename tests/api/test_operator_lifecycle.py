@@ -11,15 +11,9 @@ import base64
 import contextlib
 import datetime
 import json
-import os
 import signal
 import ssl
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,58 +29,15 @@ from spinkube.api import SpinApp as SpinAppModel
 from spinkube.api import SpinAppExecutor as ExecutorModel
 from spinkube.desired import ResolvedInputs, build_children
 from spinkube.kube import Conflict, Kube, NotFound, SpinApp, SpinAppExecutor
-from spinkube.testing import eventually, free_port
+from spinkube.testing import eventually
 from spinkube.testing.certs import self_signed
+from spinkube.testing.manager import SPIN_OPERATOR, ManagerProcess, http_get, start_manager
+from spinkube.testing.manifests import EXECUTOR, HELLO_IMAGE, executor_manifest, spinapp_manifest
 
 pytestmark = pytest.mark.api
 
 ROOT = Path(__file__).resolve().parents[2]
-CRD_DIR = ROOT / "config" / "crd"
-API_VERSION = "core.spinoperator.dev/v1alpha1"
-IMAGE = "ghcr.io/spinkube/containerd-shim-spin/examples/spin-rust-hello:v0.13.0"
-START_TIMEOUT = 30.0
 WAIT = 30.0
-
-
-def operator_command() -> list[str]:
-    script = Path(sys.executable).with_name("spin-operator")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.operator"]
-
-
-def http_get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-    except OSError:
-        return 0, ""
-
-
-@dataclass
-class Manager:
-    """One `spin-operator` process and where it logs and serves."""
-
-    process: subprocess.Popen[bytes]
-    log: Path
-    health_port: int
-    metrics_port: int
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def metrics(self) -> str:
-        return http_get(f"http://127.0.0.1:{self.metrics_port}/metrics")[1]
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        return int(self.process.returncode)
 
 
 class Managers:
@@ -96,7 +47,7 @@ class Managers:
         self.kubeconfig = kubeconfig
         self.namespace = namespace
         self.tmp_path = tmp_path
-        self.started: list[Manager] = []
+        self.started: list[ManagerProcess] = []
 
     def start(
         self,
@@ -104,39 +55,21 @@ class Managers:
         name: str = "op",
         wait_controllers: bool = True,
         plain_metrics: bool = True,
-    ) -> Manager:
+    ) -> ManagerProcess:
         """A manager watching the test's namespace; `plain_metrics` serves /metrics over
         plain HTTP (`--metrics-secure=false`) for the tests that read it."""
-        health, metrics = free_port(), free_port()
-        log = self.tmp_path / f"{name}-{len(self.started)}.log"
-        command = [
-            *operator_command(),
-            f"--kubeconfig={self.kubeconfig}",
+        manager = start_manager(
+            SPIN_OPERATOR,
             f"--namespace={self.namespace}",
-            f"--health-probe-bind-address=127.0.0.1:{health}",
-            f"--metrics-bind-address=127.0.0.1:{metrics}",
             "--log-level=debug",
             *(["--metrics-secure=false"] if plain_metrics else []),
             *extra,
-        ]
-        env = {**os.environ, "POD_NAME": name}
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-        manager = Manager(process, log, health, metrics)
-        self.started.append(manager)
-        ready = eventually(
-            lambda: (
-                process.poll() is not None
-                or http_get(f"http://127.0.0.1:{health}/readyz")[0] == 200
-            ),
-            timeout=START_TIMEOUT,
+            kubeconfig=self.kubeconfig,
+            log=self.tmp_path / f"{name}-{len(self.started)}.log",
+            env={"POD_NAME": name},
+            wait_controllers=wait_controllers,
         )
-        assert ready, manager.logs()
-        assert process.poll() is None, manager.logs()
-        if wait_controllers:
-            assert eventually(lambda: "controllers started" in manager.logs(), timeout=WAIT), (
-                manager.logs()
-            )
+        self.started.append(manager)
         return manager
 
     def stop_all(self) -> None:
@@ -144,57 +77,25 @@ class Managers:
             manager.stop()
 
 
-@pytest.fixture(scope="module")
-def crds(kube_api: Any) -> None:
-    for path in sorted(CRD_DIR.glob("*.yaml")):
-        kube_api.kube.apply_manifest(yaml.safe_load(path.read_text()))
-
-    def served() -> bool:
-        try:
-            kube_api.kube.list(SpinApp, namespace="default")
-            kube_api.kube.list(SpinAppExecutor, namespace="default")
-        except NotFound:  # a real API server serves a new CRD a moment later
-            return False
-        return True
-
-    assert eventually(served, timeout=WAIT)
-
-
 @pytest.fixture
-def managers(kube_api: Any, namespace: str, tmp_path: Path, crds: None) -> Iterator[Managers]:
+def managers(
+    kube_api: Any, namespace: str, tmp_path: Path, spinkube_crds: None
+) -> Iterator[Managers]:
     started = Managers(kube_api.kubeconfig, namespace, tmp_path)
     yield started
     started.stop_all()
 
 
 @pytest.fixture
-def manager(managers: Managers) -> Manager:
+def manager(managers: Managers) -> ManagerProcess:
     return managers.start()
 
 
 # -- objects ---------------------------------------------------------------------------------
 
 
-def executor_manifest(namespace: str, name: str = "containerd-shim-spin", **spec: Any) -> Any:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "SpinAppExecutor",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": spec
-        or {
-            "createDeployment": True,
-            "deploymentConfig": {"runtimeClassName": "wasmtime-spin-v2"},
-        },
-    }
-
-
 def app_manifest(namespace: str, name: str = "hello", **spec: Any) -> Any:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "SpinApp",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": {"image": IMAGE, "replicas": 1, "executor": "containerd-shim-spin", **spec},
-    }
+    return spinapp_manifest(namespace, name, **{"executor": EXECUTOR, **spec})
 
 
 def get_or_none(kube: Kube, res: Any, name: str, namespace: str) -> Any:
@@ -276,7 +177,7 @@ def condition(status: dict[str, Any], type_: str) -> dict[str, Any] | None:
 
 
 def test_create_applies_deployment_service_and_secret(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
@@ -309,10 +210,12 @@ def test_create_applies_deployment_service_and_secret(
     assert "spin-operator" in managed
 
 
-def test_image_update_updates_the_deployment(kube: Kube, namespace: str, manager: Manager) -> None:
+def test_image_update_updates_the_deployment(
+    kube: Kube, namespace: str, manager: ManagerProcess
+) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
-    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+    assert eventually(lambda: image_of(kube, namespace) == HELLO_IMAGE, timeout=WAIT)
 
     kube.patch(SpinApp, "hello", {"spec": {"image": "example.com/hello:v2"}}, namespace=namespace)
 
@@ -320,7 +223,7 @@ def test_image_update_updates_the_deployment(kube: Kube, namespace: str, manager
 
 
 def test_runtime_config_change_gives_a_new_secret_and_a_rollout(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     store = {"name": "default", "type": "redis", "options": [{"name": "url", "value": "redis://a"}]}
@@ -355,7 +258,7 @@ def test_runtime_config_change_gives_a_new_secret_and_a_rollout(
 
 
 def test_missing_runtime_config_reference_is_an_event_and_a_condition_then_recovers(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     option = {"name": "url", "valueFrom": {"configMapKeyRef": {"name": "redis", "key": "url"}}}
@@ -390,7 +293,7 @@ def test_missing_runtime_config_reference_is_an_event_and_a_condition_then_recov
 
 
 def test_missing_executor_is_an_event_then_recovers_when_it_appears(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(app_manifest(namespace))
 
@@ -407,7 +310,7 @@ def test_missing_executor_is_an_event_then_recovers_when_it_appears(
 
 
 def test_executor_deletion_is_blocked_while_apps_use_it_then_released(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     assert eventually(
@@ -443,7 +346,7 @@ def test_executor_deletion_is_blocked_while_apps_use_it_then_released(
 
 
 def test_create_deployment_false_deletes_the_deployment_and_keeps_the_service(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
@@ -496,7 +399,7 @@ def follows(kube: Kube, namespace: str) -> bool:
 
 
 def test_status_follows_the_deployment(
-    kube_api: Any, kube: Kube, namespace: str, manager: Manager
+    kube_api: Any, kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace, replicas=2))
@@ -531,7 +434,7 @@ def test_status_follows_the_deployment(
 
 
 def test_scaling_the_spinapp_scales_its_deployment(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     """The scale subresource an HPA or `kubectl scale spinapp` uses: the Deployment follows,
     and the status names the pods for the HPA."""
@@ -559,7 +462,7 @@ def test_scaling_the_spinapp_scales_its_deployment(
 
 
 def test_env_listen_port_and_scheduling_reach_the_pod(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(
         executor_manifest(
@@ -598,7 +501,9 @@ def test_env_listen_port_and_scheduling_reach_the_pod(
     assert service["spec"]["ports"][0]["targetPort"] == "http-app"
 
 
-def test_deleted_or_edited_children_come_back(kube: Kube, namespace: str, manager: Manager) -> None:
+def test_deleted_or_edited_children_come_back(
+    kube: Kube, namespace: str, manager: ManagerProcess
+) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
     assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
@@ -620,11 +525,11 @@ def test_deleted_or_edited_children_come_back(kube: Kube, namespace: str, manage
         "spec": {"template": {"spec": {"containers": [{"name": "hello", "image": "evil"}]}}}
     }
     kube.patch(Deployment, "hello", template, namespace=namespace)
-    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+    assert eventually(lambda: image_of(kube, namespace) == HELLO_IMAGE, timeout=WAIT)
 
 
 def test_fields_other_managers_add_are_not_drift(
-    kube_api: Any, kube: Kube, namespace: str, manager: Manager
+    kube_api: Any, kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     """kube-controller-manager writes `deployment.kubernetes.io/revision`, which bumps the
     Deployment's generation: the operator must not take it for a hand edit."""
@@ -640,7 +545,7 @@ def test_fields_other_managers_add_are_not_drift(
         "spec": {"template": {"spec": {"containers": [{"name": "hello", "image": "evil"}]}}}
     }
     kube.patch(Deployment, "hello", template, namespace=namespace)
-    assert eventually(lambda: image_of(kube, namespace) == IMAGE, timeout=WAIT)
+    assert eventually(lambda: image_of(kube, namespace) == HELLO_IMAGE, timeout=WAIT)
 
     drift = "Deployment hello changed by someone else"
     assert eventually(lambda: drift in manager.logs(), timeout=WAIT)
@@ -651,7 +556,7 @@ def test_fields_other_managers_add_are_not_drift(
 
 
 def test_hand_edits_of_the_runtime_config_secret_revert(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
@@ -734,7 +639,7 @@ def test_the_resync_picks_up_what_no_watch_reports(
     assert b"url = 'redis://two'" in toml
 
 
-def test_health_and_metrics(kube: Kube, namespace: str, manager: Manager) -> None:
+def test_health_and_metrics(kube: Kube, namespace: str, manager: ManagerProcess) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace))
     assert eventually(lambda: deployment_of(kube, namespace), timeout=WAIT)
@@ -825,7 +730,7 @@ def test_json_logs_name_the_object(kube: Kube, namespace: str, managers: Manager
 
 
 def test_an_app_that_cannot_be_built_is_a_warning_and_a_condition(
-    kube: Kube, namespace: str, manager: Manager
+    kube: Kube, namespace: str, manager: ManagerProcess
 ) -> None:
     kube.apply_manifest(executor_manifest(namespace))
     kube.apply_manifest(app_manifest(namespace, checks={"readiness": {}}))
@@ -852,7 +757,7 @@ def test_an_app_that_cannot_be_built_is_a_warning_and_a_condition(
     ],
 )
 def test_the_default_ca_bundle_is_installed_and_mounted(
-    kube: Kube, namespace: str, manager: Manager, config: dict[str, Any], secret: str
+    kube: Kube, namespace: str, manager: ManagerProcess, config: dict[str, Any], secret: str
 ) -> None:
     deployment_config = {"runtimeClassName": "wasmtime-spin-v2", "installDefaultCACerts": True}
     kube.apply_manifest(
@@ -881,14 +786,7 @@ def test_secure_metrics_refuse_an_unknown_token(
     context = ssl.create_default_context(cafile=str(certs / "tls.crt"))
 
     def scrape(token: str | None) -> tuple[int, str]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        url = f"https://127.0.0.1:{manager.metrics_port}/metrics"
-        request = urllib.request.Request(url, headers=headers)
-        try:
-            with urllib.request.urlopen(request, context=context, timeout=10) as answer:
-                return answer.status, answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        return manager.secure_metrics(context, token)
 
     assert scrape(None) == (401, "Authentication failed\n")
     assert scrape("bogus-token") == (401, "Authentication failed\n")
@@ -963,14 +861,7 @@ def test_metrics_are_served_securely_by_default(
     context.verify_mode = ssl.CERT_NONE  # the self-signed certificate names this host
 
     def scrape(token: str | None) -> tuple[int, str]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        url = f"https://127.0.0.1:{manager.metrics_port}/metrics"
-        request = urllib.request.Request(url, headers=headers)
-        try:
-            with urllib.request.urlopen(request, context=context, timeout=10) as answer:
-                return answer.status, answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        return manager.secure_metrics(context, token)
 
     assert http_get(f"http://127.0.0.1:{manager.metrics_port}/metrics")[0] != 200
     assert scrape(None) == (401, "Authentication failed\n")
@@ -1011,20 +902,12 @@ WRITES = ("create", "update", "patch", "apply", "delete")
 API_REQUESTS = "spin_operator_api_requests_total"
 
 
-def api_requests(manager: Manager) -> dict[tuple[str, str], int]:
-    """The operator's own requests so far, by (verb, resource), from its metrics (its client
-    counts them: the same on the fake API and on a real cluster)."""
-    counts: dict[tuple[str, str], int] = {}
-    for line in manager.metrics().splitlines():
-        if line.startswith(API_REQUESTS + "{"):
-            labels, value = line[len(API_REQUESTS) + 1 :].rsplit("} ", 1)
-            fields = dict(part.split("=", 1) for part in labels.split(","))
-            key = (fields["verb"].strip('"'), fields["resource"].strip('"'))
-            counts[key] = int(float(value))
-    return counts
+def api_requests(manager: ManagerProcess) -> dict[tuple[str, str], int]:
+    """The operator's own requests so far, by (verb, resource)."""
+    return manager.api_requests(API_REQUESTS)
 
 
-def settled(manager: Manager) -> dict[tuple[str, str], int]:
+def settled(manager: ManagerProcess) -> dict[tuple[str, str], int]:
     """The request counts once they stopped moving (two reads a second apart agree)."""
     last: list[dict[tuple[str, str], int]] = [api_requests(manager)]
 
@@ -1048,7 +931,7 @@ def writes(counts: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
     return {k: v for k, v in counts.items() if k[0] in WRITES}
 
 
-def reconciled_ok(manager: Manager, at_least: int) -> bool:
+def reconciled_ok(manager: ManagerProcess, at_least: int) -> bool:
     line = 'controller_runtime_reconcile_total{controller="spinapp",result="success"} '
     for text in manager.metrics().splitlines():
         if text.startswith(line):

@@ -6,34 +6,27 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
-import signal
 import ssl
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 
 from spinkube.admission import denial_message
-from spinkube.kube import Kube, NotFound, SpinAppExecutor
-from spinkube.testing import eventually, free_port
+from spinkube.kube import Kube, NotFound
+from spinkube.testing import free_port
 from spinkube.testing.certs import self_signed
+from spinkube.testing.manager import SPIN_OPERATOR, start_manager
+from spinkube.testing.manifests import executor_manifest, spinapp_manifest
 
 pytestmark = pytest.mark.api
 
-ROOT = Path(__file__).resolve().parents[2]
-API_VERSION = "core.spinoperator.dev/v1alpha1"
-IMAGE = "ghcr.io/spinkube/containerd-shim-spin/examples/spin-rust-hello:v0.13.0"
 MUTATE_APP = "/mutate-core-spinoperator-dev-v1alpha1-spinapp"
 VALIDATE_APP = "/validate-core-spinoperator-dev-v1alpha1-spinapp"
 MUTATE_EXECUTOR = "/mutate-core-spinoperator-dev-v1alpha1-spinappexecutor"
@@ -90,21 +83,6 @@ class Webhooks:
 
 
 @pytest.fixture(scope="module")
-def crds(kube_api: Any) -> None:
-    for path in sorted((ROOT / "config" / "crd").glob("*.yaml")):
-        kube_api.kube.apply_manifest(yaml.safe_load(path.read_text()))
-
-    def served() -> bool:
-        try:
-            kube_api.kube.list(SpinAppExecutor, namespace="default")
-        except NotFound:  # a real API server serves a new CRD a moment later
-            return False
-        return True
-
-    assert eventually(served, timeout=30)
-
-
-@pytest.fixture(scope="module")
 def quiet_namespace(kube_api: Any) -> Iterator[str]:
     """The only namespace the manager's controllers watch: the tests here need its webhooks,
     which look executors up in the request's namespace, not its controllers."""
@@ -117,74 +95,32 @@ def quiet_namespace(kube_api: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def webhooks(
-    kube_api: Any, quiet_namespace: str, tmp_path_factory: pytest.TempPathFactory, crds: None
+    kube_api: Any,
+    quiet_namespace: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    spinkube_crds: None,
 ) -> Iterator[Webhooks]:
     """One manager serving the webhooks for every test of this module."""
     tmp_path = tmp_path_factory.mktemp("webhooks")
     certs = tmp_path / "certs"
     ca = self_signed(certs)
-    port, health, metrics = free_port(), free_port(), free_port()
-    script = Path(sys.executable).with_name("spin-operator")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.operator"]
-    log = tmp_path / "operator.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                *command,
-                f"--kubeconfig={kube_api.kubeconfig}",
-                f"--namespace={quiet_namespace}",
-                "--enable-webhooks",
-                f"--webhook-bind-address=127.0.0.1:{port}",
-                f"--webhook-cert-dir={certs}",
-                f"--health-probe-bind-address=127.0.0.1:{health}",
-                f"--metrics-bind-address=127.0.0.1:{metrics}",
-                "--metrics-secure=false",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=dict(os.environ),
-        )
-    try:
-
-        def ready() -> bool:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{health}/readyz", timeout=2) as r:
-                    return r.status == 200
-            except OSError:
-                return process.poll() is not None
-
-        assert eventually(ready, timeout=30), log.read_text()
-        assert process.poll() is None, log.read_text()
-        yield Webhooks(port, metrics, ssl.create_default_context(cafile=str(ca)))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
-def executor(namespace: str, name: str = "containerd-shim-spin", **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "SpinAppExecutor",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": spec
-        or {
-            "createDeployment": True,
-            "deploymentConfig": {"runtimeClassName": "wasmtime-spin-v2"},
-        },
-    }
+    port = free_port()
+    with start_manager(
+        SPIN_OPERATOR,
+        f"--namespace={quiet_namespace}",
+        "--enable-webhooks",
+        f"--webhook-bind-address=127.0.0.1:{port}",
+        f"--webhook-cert-dir={certs}",
+        "--metrics-secure=false",
+        kubeconfig=kube_api.kubeconfig,
+        log=tmp_path / "operator.log",
+        wait_controllers=False,
+    ) as manager:
+        yield Webhooks(port, manager.metrics_port, ssl.create_default_context(cafile=str(ca)))
 
 
 def app(namespace: str, name: str = "spinapp", **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "SpinApp",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": {"image": IMAGE, "replicas": 1, **spec},
-    }
+    return spinapp_manifest(namespace, name, **spec)
 
 
 def patch_of(response: dict[str, Any]) -> list[dict[str, Any]]:
@@ -198,8 +134,8 @@ def patch_of(response: dict[str, Any]) -> list[dict[str, Any]]:
 def test_defaulting_picks_the_alphabetically_first_executor_of_the_namespace(
     kube: Kube, namespace: str, webhooks: Webhooks
 ) -> None:
-    kube.apply_manifest(executor(namespace, "zz-executor"))
-    kube.apply_manifest(executor(namespace, "containerd-shim-spin"))
+    kube.apply_manifest(executor_manifest(namespace, "zz-executor"))
+    kube.apply_manifest(executor_manifest(namespace, "containerd-shim-spin"))
 
     response = webhooks.review(MUTATE_APP, app(namespace, replicas=2))
 
@@ -212,7 +148,7 @@ def test_defaulting_picks_the_alphabetically_first_executor_of_the_namespace(
 def test_defaulting_replaces_an_empty_executor(
     kube: Kube, namespace: str, webhooks: Webhooks
 ) -> None:
-    kube.apply_manifest(executor(namespace, "cyclotron"))
+    kube.apply_manifest(executor_manifest(namespace, "cyclotron"))
 
     response = webhooks.review(MUTATE_APP, app(namespace, executor=""))
 
@@ -249,7 +185,7 @@ def test_defaulting_changes_nothing_else(
 
 
 def test_executor_defaulting_is_a_no_op(namespace: str, webhooks: Webhooks) -> None:
-    response = webhooks.review(MUTATE_EXECUTOR, executor(namespace))
+    response = webhooks.review(MUTATE_EXECUTOR, executor_manifest(namespace))
 
     assert response == {"uid": response["uid"], "allowed": True}
 
@@ -258,7 +194,7 @@ def test_executor_defaulting_is_a_no_op(namespace: str, webhooks: Webhooks) -> N
 
 
 def test_a_valid_app_is_allowed(kube: Kube, namespace: str, webhooks: Webhooks) -> None:
-    kube.apply_manifest(executor(namespace))
+    kube.apply_manifest(executor_manifest(namespace))
 
     response = webhooks.review(VALIDATE_APP, app(namespace, executor="containerd-shim-spin"))
 
@@ -356,7 +292,7 @@ def test_invalid_apps_are_denied_with_the_field_error(
     executor_spec: dict[str, Any] | None,
     expected: str,
 ) -> None:
-    kube.apply_manifest(executor(namespace, **(executor_spec or {})))
+    kube.apply_manifest(executor_manifest(namespace, **(executor_spec or {})))
     obj = app(namespace, **{"executor": "containerd-shim-spin", **spec})
 
     response = webhooks.review(VALIDATE_APP, obj)
@@ -397,7 +333,7 @@ def test_deleting_is_always_allowed(namespace: str, webhooks: Webhooks) -> None:
 def test_invalid_executors_are_denied(
     namespace: str, webhooks: Webhooks, config: dict[str, Any], expected: str
 ) -> None:
-    obj = executor(namespace, "e", createDeployment=True, deploymentConfig=config)
+    obj = executor_manifest(namespace, "e", createDeployment=True, deploymentConfig=config)
 
     response = webhooks.review(VALIDATE_EXECUTOR, obj)
 
@@ -409,7 +345,7 @@ def test_invalid_executors_are_denied(
 
 
 def test_a_valid_executor_is_allowed(namespace: str, webhooks: Webhooks) -> None:
-    assert webhooks.review(VALIDATE_EXECUTOR, executor(namespace))["allowed"] is True
+    assert webhooks.review(VALIDATE_EXECUTOR, executor_manifest(namespace))["allowed"] is True
 
 
 # -- the protocol ------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ fresh namespace; the SpinApp CRDs from `config/crd/` are applied first.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 
 import pytest
 import yaml
-from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 
 from spinkube.kube import Kube, NotFound
 from spinkube.kube.resources import SpinApp
@@ -24,10 +22,8 @@ from spinkube.plugin.errors import ExitCode
 
 pytestmark = pytest.mark.api
 
-CRD_DIR = Path(__file__).parents[2] / "config" / "crd"
 IMAGE = "ghcr.io/spinkube/containerd-shim-spin/examples/spin-rust-hello:v0.13.0"
 APP = "spin-rust-hello"
-ESTABLISHED_DEADLINE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -40,31 +36,11 @@ class Result:
 Plugin = Callable[..., Result]
 
 
-def _established(kube: Kube, name: str) -> bool:
-    crd = kube.get(CustomResourceDefinition, name)
-    conditions = (crd.status.conditions if crd.status else None) or []
-    return any(c.type == "Established" and c.status == "True" for c in conditions)
-
-
-@pytest.fixture(scope="module")
-def spinapp_crds(kube_api: Any) -> None:
-    kube: Kube = kube_api.kube
-    names = []
-    for path in sorted(CRD_DIR.glob("*.yaml")):
-        manifest = yaml.safe_load(path.read_text())
-        kube.apply_manifest(manifest)
-        names.append(manifest["metadata"]["name"])
-    deadline = time.monotonic() + ESTABLISHED_DEADLINE_SECONDS
-    while not all(_established(kube, name) for name in names):
-        assert time.monotonic() < deadline, f"CRDs not established: {names}"
-        time.sleep(0.2)
-
-
 @pytest.fixture
 def plugin(
     kube_api: Any,
     namespace: str,
-    spinapp_crds: None,
+    spinkube_crds: None,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Plugin:
@@ -243,7 +219,7 @@ def test_version_reports_the_server(plugin: Plugin) -> None:
 
 
 def test_global_flags_after_the_subcommand(
-    kube_api: Any, namespace: str, spinapp_crds: None, capsys: pytest.CaptureFixture[str]
+    kube_api: Any, namespace: str, spinkube_crds: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["deploy", "-f", IMAGE, "--kubeconfig", str(kube_api.kubeconfig), "-n", namespace]
     assert run(argv, prog_name="kube") == 0

@@ -12,22 +12,14 @@ which only the fake API allows; those steps are skipped on a real cluster.
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.batch_v1 import Job
 from lightkube.resources.coordination_v1 import Lease
 from lightkube.resources.core_v1 import Node
@@ -36,74 +28,18 @@ from lightkube.resources.node_v1 import RuntimeClass
 from spinkube.api.shim import Shim as ShimModel
 from spinkube.kube import Kube, NotFound, Shim
 from spinkube.rcm.desired import INSTALL, UNINSTALL, JobSettings, job_manifest, job_name
-from spinkube.testing import eventually, free_port
+from spinkube.testing import eventually
+from spinkube.testing.manager import RUNTIME_CLASS_MANAGER, ManagerProcess, start_manager
 
 pytestmark = pytest.mark.api
 
-ROOT = Path(__file__).resolve().parents[2]
-CRD = ROOT / "config" / "rcm" / "crd" / "runtime.kwasm.sh_shims.yaml"
 WAIT = 45.0
 DOWNLOADER = "registry.example/shim-downloader:test"
 INSTALLER = "registry.example/node-installer:test"
 LEASE = "7584d300.kwasm.sh"
 FAKE_ONLY = "needs a finished Job: a real cluster's nodes here have no kubelet to run it"
-
-
-def controller_command() -> list[str]:
-    script = Path(sys.executable).with_name("runtime-class-manager")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "spinkube.rcm.controller"]
-
-
-def http_get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-    except OSError:
-        return 0, ""
-
-
-@dataclass
-class Controller:
-    process: subprocess.Popen[bytes]
-    log: Path
-    health_port: int
-    metrics_port: int
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def metrics(self) -> str:
-        return http_get(f"http://127.0.0.1:{self.metrics_port}/metrics")[1]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def shim_crd(kube_api: Any) -> None:
-    kube: Kube = kube_api.kube
-    kube.apply_manifest(yaml.safe_load(CRD.read_text().split("---\n", 1)[1]))
-
-    def served() -> bool:
-        crd = kube.get(CustomResourceDefinition, "shims.runtime.kwasm.sh")
-        conditions = (crd.status.conditions if crd.status else None) or []
-        if not any(c.type == "Established" and c.status == "True" for c in conditions):
-            return False
-        try:
-            kube.list(Shim)
-        except NotFound:
-            return False
-        return True
-
-    assert eventually(served, timeout=WAIT)
+LABEL_AFTER = {"Complete": "provisioned", "Failed": "failed"}
+"""The node label once its install Job ended so."""
 
 
 @dataclass
@@ -116,6 +52,8 @@ class World:
     tag: str
     nodes: list[str]
     shims: list[str]
+    logs: Callable[[], str] = lambda: ""
+    """The controller's log, for the messages of failed waits."""
 
     @property
     def selector(self) -> dict[str, str]:
@@ -188,6 +126,14 @@ class World:
             namespace=self.namespace,
         )
 
+    def end_install(self, node: str, outcome: str) -> None:
+        """Once the node's install Job exists, play the Job controller (see `finish`) and wait
+        for the label that follows."""
+        assert eventually(lambda: self.job(node) is not None, timeout=WAIT), self.logs()
+        self.finish(node, INSTALL, outcome)
+        expected = LABEL_AFTER[outcome]
+        assert eventually(lambda: self.label(node) == expected, timeout=WAIT), self.logs()
+
     def status(self) -> dict[str, Any]:
         return dict(self.kube.get(Shim, self.shim).to_dict().get("status") or {})  # type: ignore[attr-defined]
 
@@ -211,38 +157,27 @@ def world(kube_api: Any, namespace: str, shim_crd: None) -> Iterator[World]:
 
 
 @pytest.fixture
-def controller(kube_api: Any, world: World, tmp_path: Path) -> Iterator[Controller]:
-    health, metrics = free_port(), free_port()
-    log = tmp_path / "rcm.log"
+def controller(kube_api: Any, world: World, tmp_path: Path) -> Iterator[ManagerProcess]:
     env = {
-        **os.environ,
         "CONTROLLER_NAMESPACE": world.namespace,
         "SHIM_DOWNLOADER_IMAGE": DOWNLOADER,
         "SHIM_NODE_INSTALLER_IMAGE": INSTALLER,
         "POD_NAME": f"rcm-{world.tag}",
     }
-    command = [
-        *controller_command(),
-        f"--kubeconfig={kube_api.kubeconfig}",
-        f"--health-probe-bind-address=127.0.0.1:{health}",
-        f"--metrics-bind-address=127.0.0.1:{metrics}",
-        "--leader-elect",
-        f"--leader-election-namespace={world.namespace}",
-        "--log-level=debug",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    started = Controller(process, log, health, metrics)
     try:
-        up = eventually(
-            lambda: process.poll() is not None or "controllers started" in started.logs(),
+        with start_manager(
+            RUNTIME_CLASS_MANAGER,
+            "--leader-elect",
+            f"--leader-election-namespace={world.namespace}",
+            "--log-level=debug",
+            kubeconfig=kube_api.kubeconfig,
+            log=tmp_path / "rcm.log",
+            env=env,
             timeout=WAIT,
-        )
-        assert up, started.logs()
-        assert process.poll() is None, started.logs()
-        yield started
+        ) as started:
+            world.logs = started.logs
+            yield started
     finally:
-        started.stop()
         world.cleanup()
 
 
@@ -271,7 +206,7 @@ def settings(world: World) -> JobSettings:
 
 
 def test_each_matching_node_gets_upstreams_install_job_a_pending_label_and_a_runtime_class(
-    world: World, controller: Controller
+    world: World, controller: ManagerProcess
 ) -> None:
     a, b = world.add_node("a"), world.add_node("b")
     other = world.add_node("x", selected=False)
@@ -304,13 +239,16 @@ def test_each_matching_node_gets_upstreams_install_job_a_pending_label_and_a_run
     assert world.status()["nodesReady"] == 0
     counted = 'controller_runtime_reconcile_total{controller="shim",result="success"}'
     assert eventually(lambda: counted in controller.metrics(), timeout=WAIT)
+    requests = controller.api_requests("runtime_class_manager_api_requests_total")
+    assert requests.get(("apply", "jobs"), 0) >= 2, requests
+    assert "spin_operator_" not in controller.metrics()
     lease = world.kube.get(Lease, LEASE, namespace=world.namespace)
     assert lease.spec is not None
     assert lease.spec.holderIdentity == f"rcm-{world.tag}"
 
 
 def test_labels_follow_the_job_lifecycle_and_status_counts_ready_nodes(
-    world: World, controller: Controller
+    world: World, controller: ManagerProcess
 ) -> None:
     if world.real_cluster:
         pytest.skip(FAKE_ONLY)
@@ -318,10 +256,8 @@ def test_labels_follow_the_job_lifecycle_and_status_counts_ready_nodes(
     world.apply_shim()
     assert eventually(lambda: len(world.jobs()) == 2, timeout=WAIT), controller.logs()
 
-    world.finish(a, INSTALL, "Complete")
-    assert eventually(lambda: world.label(a) == "provisioned", timeout=WAIT), controller.logs()
-    world.finish(b, INSTALL, "Failed")
-    assert eventually(lambda: world.label(b) == "failed", timeout=WAIT), controller.logs()
+    world.end_install(a, "Complete")
+    world.end_install(b, "Failed")
 
     def counted() -> bool:
         status = world.status()
@@ -339,15 +275,13 @@ def test_labels_follow_the_job_lifecycle_and_status_counts_ready_nodes(
 
 
 def test_a_failed_node_is_retried_when_its_job_is_deleted(
-    world: World, controller: Controller
+    world: World, controller: ManagerProcess
 ) -> None:
     if world.real_cluster:
         pytest.skip(FAKE_ONLY)
     a = world.add_node("a")
     world.apply_shim()
-    assert eventually(lambda: world.job(a) is not None, timeout=WAIT), controller.logs()
-    world.finish(a, INSTALL, "Failed")
-    assert eventually(lambda: world.label(a) == "failed", timeout=WAIT)
+    world.end_install(a, "Failed")
     first = world.job(a)
     assert first is not None
 
@@ -361,7 +295,9 @@ def test_a_failed_node_is_retried_when_its_job_is_deleted(
     assert eventually(lambda: world.label(a) == "pending", timeout=WAIT)
 
 
-def test_rolling_installs_max_update_nodes_at_a_time(world: World, controller: Controller) -> None:
+def test_rolling_installs_max_update_nodes_at_a_time(
+    world: World, controller: ManagerProcess
+) -> None:
     nodes = [world.add_node(s) for s in ("a", "b", "c")]
     world.apply_shim({"type": "rolling", "rolling": {"maxUpdate": 2}})
     first_two = sorted(job_name(n, world.shim, INSTALL) for n in nodes[:2])
@@ -376,7 +312,7 @@ def test_rolling_installs_max_update_nodes_at_a_time(world: World, controller: C
 
 
 def test_a_failed_node_does_not_hold_up_a_rolling_rollout(
-    world: World, controller: Controller
+    world: World, controller: ManagerProcess
 ) -> None:
     if world.real_cluster:
         pytest.skip(FAKE_ONLY)
@@ -387,7 +323,7 @@ def test_a_failed_node_does_not_hold_up_a_rolling_rollout(
     assert eventually(lambda: world.job(b) is not None, timeout=WAIT), controller.logs()
 
 
-def test_a_node_added_later_gets_installed(world: World, controller: Controller) -> None:
+def test_a_node_added_later_gets_installed(world: World, controller: ManagerProcess) -> None:
     a = world.add_node("a")
     world.apply_shim()
     assert eventually(lambda: world.job(a) is not None, timeout=WAIT), controller.logs()
@@ -399,7 +335,7 @@ def test_a_node_added_later_gets_installed(world: World, controller: Controller)
 
 
 def test_deleting_a_shim_starts_uninstall_jobs_and_does_not_wait_for_them(
-    world: World, controller: Controller
+    world: World, controller: ManagerProcess
 ) -> None:
     a, b = world.add_node("a"), world.add_node("b")
     world.apply_shim(containerdRuntimeOptions={"SystemdCgroup": "true"})
@@ -436,7 +372,7 @@ def test_deleting_a_shim_starts_uninstall_jobs_and_does_not_wait_for_them(
 
 
 def test_a_shim_without_a_download_location_reports_invalid_spec(
-    world: World, controller: Controller
+    world: World, controller: ManagerProcess
 ) -> None:
     a = world.add_node("a")
     world.apply_shim(fetchStrategy={"type": "anonymousHttp"})
@@ -453,15 +389,13 @@ def test_a_shim_without_a_download_location_reports_invalid_spec(
 
 
 def test_a_changed_download_location_reinstalls_provisioned_nodes(
-    world: World, controller: Controller
+    world: World, controller: ManagerProcess
 ) -> None:
     if world.real_cluster:
         pytest.skip(FAKE_ONLY)
     a = world.add_node("a")
     world.apply_shim()
-    assert eventually(lambda: world.job(a) is not None, timeout=WAIT), controller.logs()
-    world.finish(a, INSTALL, "Complete")
-    assert eventually(lambda: world.label(a) == "provisioned", timeout=WAIT), controller.logs()
+    world.end_install(a, "Complete")
 
     new = {"type": "anonymousHttp", "anonHttp": {"location": "https://example.com/v2.tar.gz"}}
     world.apply_shim(fetchStrategy=new)

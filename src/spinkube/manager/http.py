@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import ssl
 import time
 from pathlib import Path
@@ -15,6 +17,8 @@ from spinkube.manager.config import BindAddress
 from spinkube.manager.metrics import CONTENT_TYPE, Metrics
 from spinkube.manager.metrics_auth import MetricsAuthorizer, protected
 from spinkube.manager.selfsigned import load_self_signed
+
+logger = logging.getLogger(__name__)
 
 API_CHECK_TTL = 5.0
 
@@ -114,3 +118,30 @@ def metrics_app(
     app = web.Application()
     app.router.add_get("/metrics", protected(scrape, authorizer) if authorizer else scrape)
     return app
+
+
+async def serve_health(
+    readiness: Readiness, address: BindAddress, stack: contextlib.AsyncExitStack
+) -> None:
+    """`/healthz` and `/readyz` on `address` until `stack` closes (port 0: not at all)."""
+    await _serve(health_app(readiness), address, stack, what="health probes", path="")
+
+
+async def serve_plain_metrics(
+    metrics: Metrics, address: BindAddress, stack: contextlib.AsyncExitStack
+) -> None:
+    """`/metrics` over plain HTTP on `address` until `stack` closes (port 0: not at all)."""
+    await _serve(metrics_app(metrics), address, stack, what="metrics", path="/metrics")
+
+
+async def _serve(
+    app: web.Application,
+    address: BindAddress,
+    stack: contextlib.AsyncExitStack,
+    *,
+    what: str,
+    path: str,
+) -> None:
+    if address.enabled:
+        stack.push_async_callback((await start_site(app, address)).cleanup)
+        logger.info("serving %s on http://%s%s", what, address, path)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import kopf
 from lightkube import KubeConfig
 from lightkube.config.models import User
 
-from spinkube.kube import KubeConfigError
+from spinkube.kube import KubeConfigError, load_kubeconfig
 
 
 def _path(base: str | os.PathLike[str] | None, value: str | None) -> str | None:
@@ -51,3 +52,15 @@ def connection_info(config: KubeConfig) -> kopf.ConnectionInfo:
         private_key_data=user.client_key_data,
         default_namespace=single.namespace,
     )
+
+
+def login_with_kubeconfig(
+    registry: kopf.OperatorRegistry, kubeconfig: str | os.PathLike[str] | None
+) -> None:
+    """kopf logs in with `kubeconfig` (see `load_kubeconfig`), read again at every login: an
+    in-cluster token is rotated on disk."""
+
+    def login(**_: Any) -> kopf.ConnectionInfo:
+        return connection_info(load_kubeconfig(kubeconfig))
+
+    kopf.on.login(registry=registry, id="kubeconfig")(login)

@@ -1,8 +1,10 @@
 """Prometheus metrics of the manager, named as controller-runtime names them.
 
 Upstream's dashboards and its e2e test look for `controller_runtime_reconcile_total`; the
-same names here keep them working. Each `Metrics` has its own registry, so tests and a
-process with several managers never share counters.
+same names here keep them working. The metrics controller-runtime has no name for carry the
+program's own prefix (`spin_operator_api_requests_total`,
+`runtime_class_manager_api_requests_total`). Each `Metrics` has its own registry, so tests
+and a process with several managers never share counters.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
+SPIN_OPERATOR = "spin_operator"
+RUNTIME_CLASS_MANAGER = "runtime_class_manager"
+"""The programs' metric name prefixes."""
+
 SUCCESS = "success"
 ERROR = "error"
 REQUEUE = "requeue"
 
 
 class Metrics:
-    """The manager's metrics: reconciles, webhook requests and leader status."""
+    """The manager's metrics: reconciles, webhook requests, API requests and leader status;
+    `program` prefixes the names of the program's own metrics."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, program: str) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
         self.reconcile_total = Counter(
@@ -78,8 +85,8 @@ class Metrics:
             registry=r,
         )
         self.api_requests = Counter(
-            "spin_operator_api_requests_total",
-            "API requests of the operator's client, by verb (apply for a server-side apply) "
+            f"{program}_api_requests_total",
+            "API requests of the program's client, by verb (apply for a server-side apply) "
             "and resource (kopf's watches are not counted)",
             ["verb", "resource"],
             registry=r,

@@ -5,8 +5,10 @@ plain runnable image instead, and :func:`push_artifact` any built artifact or im
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from spinkube.oci.app_image import build_app_image
 from spinkube.oci.client import RegistryClient
@@ -15,9 +17,11 @@ from spinkube.oci.image import Image, Platform
 from spinkube.oci.layout import OCI_MANIFEST, Artifact, build_artifact
 from spinkube.oci.reference import Reference
 from spinkube.oci.registry import blob_exists, put_manifest, upload_blob
-from spinkube.spinapp import SpinAppError, load_manifest
+from spinkube.spinapp import App, SpinAppError, load_manifest
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +42,8 @@ def push(
 ) -> PushResult:
     """Push the app whose spin.toml is ``app`` (or is in the directory ``app``); ``archive``
     as in :func:`~spinkube.oci.layout.build_artifact`."""
-    ref = reference if isinstance(reference, Reference) else Reference.parse(reference)
-    try:
-        artifact = build_artifact(load_manifest(app), archive=archive)
-    except (SpinAppError, OSError, ValueError) as e:
-        raise PackagingError(f"cannot package {app}: {e}") from e
-    return push_artifact(artifact, ref, client=client)
+    artifact = _packaged(app, lambda manifest: build_artifact(manifest, archive=archive))
+    return push_artifact(artifact, _reference(reference), client=client)
 
 
 def push_app_image(
@@ -54,12 +54,20 @@ def push_app_image(
     platform: Platform | None = None,
 ) -> PushResult:
     """Push the app as a plain runnable image (:func:`~spinkube.oci.app_image.build_app_image`)."""
-    ref = reference if isinstance(reference, Reference) else Reference.parse(reference)
+    image = _packaged(app, lambda manifest: build_app_image(manifest, platform=platform))
+    return push_artifact(image, _reference(reference), client=client)
+
+
+def _reference(reference: str | Reference) -> Reference:
+    return reference if isinstance(reference, Reference) else Reference.parse(reference)
+
+
+def _packaged(app: str | Path, build: Callable[[App], T]) -> T:
+    """`build` applied to the app's manifest; a mistake in the app is one PackagingError."""
     try:
-        image = build_app_image(load_manifest(app), platform=platform)
+        return build(load_manifest(app))
     except (SpinAppError, OSError, ValueError) as e:
         raise PackagingError(f"cannot package {app}: {e}") from e
-    return push_artifact(image, ref, client=client)
 
 
 def push_artifact(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from spinkube.kube import Kube
-from spinkube.manager.metrics import Metrics
+from spinkube.manager.metrics import SPIN_OPERATOR, Metrics
 from spinkube.operator.controllers.cache import Cache
 from spinkube.operator.controllers.state import AppState
 
@@ -34,7 +34,7 @@ WARNING = "Warning"
 @dataclass
 class Context:
     kube: Kube
-    metrics: Metrics = field(default_factory=Metrics)
+    metrics: Metrics = field(default_factory=lambda: Metrics(program=SPIN_OPERATOR))
     ca_bundle: str | None = None
     """The PEM bundle for executors with `installDefaultCACerts` (read once at start-up)."""
     apps: AppState = field(default_factory=AppState)

@@ -11,7 +11,7 @@ again. The periodic resync (`--sync-period`) runs beside kopf (`operator.resync`
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
 
 import kopf
@@ -96,31 +96,19 @@ def forget_object(memo: Any, uid: str | None) -> None:
         storage.forget(uid)
 
 
-async def on_deployment_event(
-    event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
-) -> None:
-    ctx = context_of(memo)
-    await on_child_event(
-        DEPLOYMENT, event.get("type"), body, ctx=ctx, recorder=recorder_of(ctx), logger=logger
-    )
+def child_event_handler(kind: str) -> Callable[..., Awaitable[None]]:
+    """The handler of the watch events of one kind of owned child (`DEPLOYMENT`, `SERVICE`,
+    `SECRET`)."""
 
+    async def on_event(
+        event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
+    ) -> None:
+        ctx = context_of(memo)
+        await on_child_event(
+            kind, event.get("type"), body, ctx=ctx, recorder=recorder_of(ctx), logger=logger
+        )
 
-async def on_service_event(
-    event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
-) -> None:
-    ctx = context_of(memo)
-    await on_child_event(
-        SERVICE, event.get("type"), body, ctx=ctx, recorder=recorder_of(ctx), logger=logger
-    )
-
-
-async def on_secret_event(
-    event: kopf.RawEvent, body: kopf.Body, memo: Any, logger: Logger, **_: Any
-) -> None:
-    ctx = context_of(memo)
-    await on_child_event(
-        SECRET, event.get("type"), body, ctx=ctx, recorder=recorder_of(ctx), logger=logger
-    )
+    return on_event
 
 
 async def reconcile_dependents(
@@ -162,11 +150,9 @@ def register(registry: kopf.OperatorRegistry) -> kopf.OperatorRegistry:
     kopf.on.event(*EXECUTORS, registry=registry, when=was_deleted, id="forget")(forget_executor)
     kopf.on.event(*EXECUTORS, registry=registry, id="cache")(on_executor_event)
     owned = {APP_NAME_LABEL: kopf.PRESENT}
-    kopf.on.event(*DEPLOYMENTS, registry=registry, labels=owned, id="deployment")(
-        on_deployment_event
-    )
-    kopf.on.event(*SERVICES, registry=registry, labels=owned, id="service")(on_service_event)
-    kopf.on.event(*SECRETS, registry=registry, labels=owned, id="secret")(on_secret_event)
+    for resource, kind in ((DEPLOYMENTS, DEPLOYMENT), (SERVICES, SERVICE), (SECRETS, SECRET)):
+        handler = child_event_handler(kind)
+        kopf.on.event(*resource, registry=registry, labels=owned, id=kind.lower())(handler)
     kopf.on.create(*EXECUTORS, registry=registry, id="dependents")(reconcile_dependents)
     kopf.on.update(*EXECUTORS, registry=registry, field="spec", id="dependents")(
         reconcile_dependents

@@ -18,10 +18,17 @@ from typing import Any
 
 from spinkube.api import FIELD_MANAGER
 from spinkube.kube import Kube, load_kubeconfig
-from spinkube.manager.http import Readiness, health_app, metrics_app, ssl_context, start_site
+from spinkube.manager.http import (
+    Readiness,
+    metrics_app,
+    serve_health,
+    serve_plain_metrics,
+    ssl_context,
+    start_site,
+)
 from spinkube.manager.leader import LeaderElector
 from spinkube.manager.lifecycle import lead_and_run, stop_on_signals
-from spinkube.manager.metrics import Metrics
+from spinkube.manager.metrics import SPIN_OPERATOR, Metrics
 from spinkube.manager.metrics_auth import MetricsAuthorizer
 from spinkube.operator.config import SYSTEM_CA_BUNDLE, ManagerConfig
 from spinkube.operator.context import Context
@@ -49,7 +56,7 @@ def read_ca_bundle(path: Path | None) -> str | None:
 
 async def run(config: ManagerConfig) -> int:
     """Run the manager until a signal (0), the loss of leadership or a crash (1)."""
-    metrics = Metrics()
+    metrics = Metrics(program=SPIN_OPERATOR)
     kube = Kube(
         load_kubeconfig(config.kubeconfig),
         field_manager=FIELD_MANAGER,
@@ -75,10 +82,7 @@ async def run(config: ManagerConfig) -> int:
 async def _start_servers(
     config: ManagerConfig, ctx: Context, readiness: Readiness, stack: contextlib.AsyncExitStack
 ) -> None:
-    if config.health_address.enabled:
-        runner = await start_site(health_app(readiness), config.health_address)
-        stack.push_async_callback(runner.cleanup)
-        logger.info("serving health probes on http://%s", config.health_address)
+    await serve_health(readiness, config.health_address, stack)
     if config.metrics_address.enabled:
         await _start_metrics(config, ctx, stack)
     readiness.webhooks_needed = config.webhooks.enabled
@@ -94,13 +98,12 @@ async def _start_metrics(
     config: ManagerConfig, ctx: Context, stack: contextlib.AsyncExitStack
 ) -> None:
     if not config.metrics_secure:
-        runner = await start_site(metrics_app(ctx.metrics), config.metrics_address)
-        logger.info("serving metrics on http://%s/metrics", config.metrics_address)
-    else:
-        context = ssl_context(*_metrics_cert(config))
-        app = metrics_app(ctx.metrics, authorizer=MetricsAuthorizer(ctx.kube))
-        runner = await start_site(app, config.metrics_address, ssl_context=context)
-        logger.info("serving metrics on https://%s/metrics (authorised)", config.metrics_address)
+        await serve_plain_metrics(ctx.metrics, config.metrics_address, stack)
+        return
+    context = ssl_context(*_metrics_cert(config))
+    app = metrics_app(ctx.metrics, authorizer=MetricsAuthorizer(ctx.kube))
+    runner = await start_site(app, config.metrics_address, ssl_context=context)
+    logger.info("serving metrics on https://%s/metrics (authorised)", config.metrics_address)
     stack.push_async_callback(runner.cleanup)
 
 

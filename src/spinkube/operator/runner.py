@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from typing import Any
 
 import kopf
 
 from spinkube.api import APP_NAME_LABEL, FINALIZER
-from spinkube.kube import load_kubeconfig
-from spinkube.manager.login import connection_info
+from spinkube.manager.login import login_with_kubeconfig
 from spinkube.operator.config import ManagerConfig
 from spinkube.operator.context import MEMO_KEY, Context
 from spinkube.operator.handlers import DEPLOYMENTS, SECRETS, SERVICES, STORAGE_KEY, register
@@ -53,12 +51,7 @@ def settings(identity: str, storage: MemoryStorage) -> kopf.OperatorSettings:
 
 def registry(config: ManagerConfig) -> kopf.OperatorRegistry:
     reg = register(kopf.OperatorRegistry())
-
-    def login(**_: Any) -> kopf.ConnectionInfo:
-        # Read again at every login: an in-cluster token is rotated on disk.
-        return connection_info(load_kubeconfig(config.kubeconfig))
-
-    kopf.on.login(registry=reg, id="kubeconfig")(login)
+    login_with_kubeconfig(reg, config.kubeconfig)
     return reg
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from spinkube.runtime import cli_options
 from spinkube.runtime import config as cfg
 from spinkube.runtime.errors import StartupError
 from spinkube.runtime.logs import configure
@@ -38,107 +39,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--listen", metavar="ADDR", help="HOST:PORT [env SPIN_HTTP_LISTEN_ADDR; 0.0.0.0:80]")
-@click.option(
-    "-f",
-    "--from",
-    "source",
-    default="spin.toml",
-    show_default=True,
-    metavar="SOURCE",
-    help="OCI reference, app directory, spin.toml, spin.lock, a .wasm file, or a SpinApp "
-    "manifest (.yaml) run as its pod would.",
-)
-@click.option(
-    "--variable",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Set an application variable (repeatable); wins over the environment and the SpinApp.",
-)
-@click.option(
-    "--runtime-config-file",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Spin runtime config (stores, databases, variable providers); ignored when missing "
-    "[/runtime-config.toml when it exists].",
-)
-@click.option(
-    "--component-id",
-    "components",
-    multiple=True,
-    metavar="ID",
-    help="Serve only these components (repeatable) [env SPIN_COMPONENTS_TO_RETAIN].",
-)
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes [one per core].")
-@click.option(
-    "--max-request-body",
-    type=click.IntRange(min=0),
-    default=cfg.DEFAULT_MAX_REQUEST_BODY,
-    show_default=True,
-    help="Bytes; larger bodies get 413.",
-)
-@click.option(
-    "--request-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a guest may run per request; then 500.",
-)
-@click.option(
-    "--max-instance-memory",
-    type=click.IntRange(min=1),
-    help="Bytes per guest instance [env SPIN_MAX_INSTANCE_MEMORY].",
-)
-@click.option("--state-dir", type=click.Path(path_type=Path), help="Key-value data, files [.spin].")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Compile and registry cache.")
-@click.option(
-    "--grace-period",
-    type=click.FloatRange(min=0),
-    default=cfg.DEFAULT_GRACE_S,
-    show_default=True,
-    help="Seconds in-flight requests get after SIGTERM.",
-)
-@click.option(
-    "--concurrency",
-    envvar="SPINKUBE_CONCURRENCY",
-    type=click.IntRange(1, cfg.MAX_CONCURRENCY),
-    default=cfg.DEFAULT_CONCURRENCY,
-    show_default=True,
-    help="Requests each worker answers at once [env SPINKUBE_CONCURRENCY].",
-)
-@click.option(
-    "--max-request-headers",
-    type=click.IntRange(min=1),
-    default=cfg.DEFAULT_MAX_REQUEST_HEADERS,
-    show_default=True,
-    help="Header lines per request; more get 431.",
-)
-@click.option(
-    "--request-head-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=cfg.DEFAULT_REQUEST_HEAD_TIMEOUT_S,
-    show_default=True,
-    help="Seconds a request head may take to arrive; then 408.",
-)
-@click.option(
-    "--max-buffered-response",
-    type=click.IntRange(min=1024),
-    default=cfg.DEFAULT_MAX_BUFFERED_RESPONSE,
-    show_default=True,
-    help="Unsent response bytes per connection before the guest waits.",
-)
-@click.option(
-    "--access-log/--no-access-log",
-    default=True,
-    show_default=True,
-    help="One line per request on stderr.",
-)
-@click.option(
-    "--log-format",
-    type=click.Choice(["plain", "json"]),
-    default="plain",
-    show_default=True,
-    help="Log lines on stderr: plain text, or one JSON object per line.",
-)
+@cli_options.stacked(*cli_options.UP)
 @click.argument("guest_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARGS...]")
 def up(
     listen: str | None,
@@ -264,23 +165,7 @@ def _write_runtime_config(state_dir: Path, toml: str) -> Path:
 
 
 @main.command()
-@click.option(
-    "-f",
-    "--from",
-    "source",
-    default="spin.toml",
-    show_default=True,
-    metavar="SOURCE",
-    help="OCI reference, app directory, spin.toml, spin.lock or a .wasm file.",
-)
-@click.option(
-    "--component-id",
-    "components",
-    multiple=True,
-    metavar="ID",
-    help="Compile only these components (repeatable).",
-)
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Compile and registry cache.")
+@cli_options.stacked(*cli_options.PRECOMPILE)
 def precompile(source: str, components: tuple[str, ...], cache_dir: Path | None) -> None:
     """Compile the app's components into the on-disk cache, so that `up` starts fast."""
     configure("plain")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from spinkube.runtime import cli_options
 from spinkube.runtime.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -32,21 +33,14 @@ def registry() -> None:
 
 @registry.command("push")
 @click.argument("reference")
-@click.option(
-    "-f",
-    "--from",
-    "source",
-    default="spin.toml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The app's spin.toml, or the directory holding it.",
+@cli_options.source(
+    "The app's spin.toml, or the directory holding it.", type=click.Path(path_type=Path)
 )
-@click.option(
+@cli_options.with_default(
     "--format",
     "form",
     type=click.Choice(["artifact", "image"]),
     default="artifact",
-    show_default=True,
     help="artifact: the Spin OCI artifact (spin registry push); image: a plain runnable image "
     "holding spin.toml and its files (for containerd 1.6 nodes).",
 )

@@ -70,7 +70,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 def elector(leases: FakeLeases, identity: str) -> LeaderElector:
     config = LeaderElection(enabled=True, identity=identity, lease_duration=15.0)
-    return LeaderElector(FakeKube(leases), config, namespace="ns", metrics=Metrics())  # type: ignore[arg-type]
+    return LeaderElector(FakeKube(leases), config, namespace="ns", metrics=Metrics(program="test"))  # type: ignore[arg-type]
 
 
 def test_the_first_candidate_creates_the_lease(clock: Clock) -> None:
@@ -154,7 +154,7 @@ def test_hold_ends_when_another_holder_appears(clock: Clock) -> None:
     config = LeaderElection(
         enabled=True, identity="a", lease_duration=3, renew_deadline=2, retry_period=0.01
     )
-    a = LeaderElector(FakeKube(leases), config, namespace="ns", metrics=Metrics())  # type: ignore[arg-type]
+    a = LeaderElector(FakeKube(leases), config, namespace="ns", metrics=Metrics(program="test"))  # type: ignore[arg-type]
 
     async def scenario() -> str:
         await a.acquire()

@@ -63,7 +63,7 @@ def test_readiness(
 
 
 def test_metrics_are_exposed_in_prometheus_text() -> None:
-    metrics = Metrics()
+    metrics = Metrics(program="test")
     metrics.reconciled("spinapp", SUCCESS)
 
     status, text = asyncio.run(fetch(metrics_app(metrics), "GET", "/metrics"))
@@ -73,7 +73,7 @@ def test_metrics_are_exposed_in_prometheus_text() -> None:
 
 
 def test_the_webhook_app_refuses_what_is_not_a_review() -> None:
-    app = webhook_app(lookups=None, metrics=Metrics())  # type: ignore[arg-type]
+    app = webhook_app(lookups=None, metrics=Metrics(program="test"))  # type: ignore[arg-type]
 
     status, text = asyncio.run(
         fetch(app, "POST", "/validate-core-spinoperator-dev-v1alpha1-spinapp", data=b"{")

@@ -8,9 +8,27 @@ from typing import Any
 
 import click
 
+from spinkube.plugin.scaffold.options import DEFAULT_EXECUTOR, DEFAULT_REPLICAS
 from spinkube.plugin.settings import Settings
 
 OUTPUT_FORMATS = ("table", "yaml", "json")
+
+image_option = click.option(
+    "-f", "--from", "image", help="Reference in the registry of the application"
+)
+executor_option = click.option(
+    "--executor",
+    default=DEFAULT_EXECUTOR,
+    show_default=True,
+    help="The executor used to run the application",
+)
+
+
+def replicas_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-r", "--replicas", type=int, default=DEFAULT_REPLICAS, show_default=True, help=help
+    )
+
 
 output_option = click.option(
     "-o",

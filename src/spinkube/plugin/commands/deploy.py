@@ -5,27 +5,21 @@ from __future__ import annotations
 import click
 
 from spinkube.plugin import imageref, names
-from spinkube.plugin.commands.common import cluster_options, settings_of, to_yaml
+from spinkube.plugin.commands.common import (
+    cluster_options,
+    executor_option,
+    image_option,
+    replicas_option,
+    settings_of,
+    to_yaml,
+)
 from spinkube.plugin.errors import UsageError
-from spinkube.plugin.scaffold.options import DEFAULT_EXECUTOR, DEFAULT_REPLICAS
 
 
 @click.command(short_help="Deploy application to Kubernetes")
-@click.option("-f", "--from", "image", help="Reference in the registry of the application")
-@click.option(
-    "-r",
-    "--replicas",
-    type=int,
-    default=DEFAULT_REPLICAS,
-    show_default=True,
-    help="Number of replicas for the application",
-)
-@click.option(
-    "--executor",
-    default=DEFAULT_EXECUTOR,
-    show_default=True,
-    help="The executor used to run the application",
-)
+@image_option
+@replicas_option("Number of replicas for the application")
+@executor_option
 @click.option("--name", default="", help="Overwrite the generated name of the application")
 @click.option(
     "--dry-run", is_flag=True, help="only print the kubernetes manifest without deploying"

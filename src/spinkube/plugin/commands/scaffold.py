@@ -8,13 +8,12 @@ from pathlib import Path
 
 import click
 
+from spinkube.plugin.commands.common import executor_option, image_option, replicas_option
 from spinkube.plugin.commands.flags import string_slice, string_to_string
 from spinkube.plugin.errors import OperationFailedError, UsageError
 from spinkube.plugin.scaffold import ScaffoldOptions, render, validate
 from spinkube.plugin.scaffold.options import (
-    DEFAULT_EXECUTOR,
     DEFAULT_MAX_REPLICAS,
-    DEFAULT_REPLICAS,
     DEFAULT_TARGET_UTILIZATION,
 )
 
@@ -22,15 +21,8 @@ FROM_MISSING = 'required flag(s) "from" not set'
 
 
 @click.command(short_help="Scaffold application manifest")
-@click.option("-f", "--from", "image", help="Reference in the registry of the application")
-@click.option(
-    "-r",
-    "--replicas",
-    type=int,
-    default=DEFAULT_REPLICAS,
-    show_default=True,
-    help="Minimum number of replicas for the application",
-)
+@image_option
+@replicas_option("Minimum number of replicas for the application")
 @click.option(
     "--max-replicas",
     type=int,
@@ -57,12 +49,7 @@ FROM_MISSING = 'required flag(s) "from" not set'
     show_default=True,
     help="The target memory utilization percentage to maintain across all pods",
 )
-@click.option(
-    "--executor",
-    default=DEFAULT_EXECUTOR,
-    show_default=True,
-    help="The executor used to run the application",
-)
+@executor_option
 @click.option(
     "--cpu-limit",
     default="",

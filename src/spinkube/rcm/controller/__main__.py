@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
 
-from spinkube.kube import KubeConfigError
+from spinkube.manager.entry import exit_code
 from spinkube.manager.logs import configure_logging
 from spinkube.rcm.controller.config import parse_args
 
 logger = logging.getLogger("spinkube.rcm")
-
-USAGE_ERROR = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,16 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(level=config.log_level, log_format=config.log_format)
     from spinkube.rcm.controller.manager import run
 
-    try:
-        return asyncio.run(run(config))
-    except KubeConfigError as error:
-        logger.error("%s", error)
-        return USAGE_ERROR
-    except OSError as error:
-        logger.error("cannot start: %s", error)
-        return 1
-    except KeyboardInterrupt:
-        return 0
+    return exit_code(run(config), logger=logger)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from spinkube.kube import Kube
-from spinkube.manager.metrics import Metrics
+from spinkube.manager.metrics import RUNTIME_CLASS_MANAGER, Metrics
 from spinkube.rcm.desired import JobSettings
 
 Logger = logging.Logger | logging.LoggerAdapter[Any]
@@ -26,7 +26,7 @@ MEMO_KEY = "rcm"
 class Context:
     kube: Kube
     jobs: JobSettings
-    metrics: Metrics = field(default_factory=Metrics)
+    metrics: Metrics = field(default_factory=lambda: Metrics(program=RUNTIME_CLASS_MANAGER))
     locks: defaultdict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
     node_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     """The labels of every Node as last seen, so that only label changes reconcile Shims."""

@@ -9,9 +9,10 @@ import logging
 
 from spinkube.api.constants import RCM_FIELD_MANAGER
 from spinkube.kube import Kube, load_kubeconfig
-from spinkube.manager.http import Readiness, health_app, metrics_app, start_site
+from spinkube.manager.http import Readiness, serve_health, serve_plain_metrics
 from spinkube.manager.leader import LeaderElector
 from spinkube.manager.lifecycle import lead_and_run, stop_on_signals
+from spinkube.manager.metrics import RUNTIME_CLASS_MANAGER, Metrics
 from spinkube.rcm.controller.config import RcmConfig
 from spinkube.rcm.controller.context import Context
 from spinkube.rcm.controller.runner import run_controllers
@@ -19,23 +20,15 @@ from spinkube.rcm.controller.runner import run_controllers
 logger = logging.getLogger(__name__)
 
 
-async def _start_servers(
-    config: RcmConfig, ctx: Context, readiness: Readiness, stack: contextlib.AsyncExitStack
-) -> None:
-    if config.health_address.enabled:
-        runner = await start_site(health_app(readiness), config.health_address)
-        stack.push_async_callback(runner.cleanup)
-        logger.info("serving health probes on http://%s", config.health_address)
-    if config.metrics_address.enabled:
-        runner = await start_site(metrics_app(ctx.metrics), config.metrics_address)
-        stack.push_async_callback(runner.cleanup)
-        logger.info("serving metrics on http://%s/metrics", config.metrics_address)
-
-
 async def run(config: RcmConfig) -> int:
     """Run until a signal (0), the loss of leadership or a crash (1)."""
-    kube = Kube(load_kubeconfig(config.kubeconfig), field_manager=RCM_FIELD_MANAGER)
-    ctx = Context(kube=kube, jobs=config.jobs)
+    metrics = Metrics(program=RUNTIME_CLASS_MANAGER)
+    kube = Kube(
+        load_kubeconfig(config.kubeconfig),
+        field_manager=RCM_FIELD_MANAGER,
+        observer=metrics.api_request,
+    )
+    ctx = Context(kube=kube, jobs=config.jobs, metrics=metrics)
     stop = asyncio.Event()
     stop_on_signals(stop)
     namespace = config.leader_election.namespace or config.jobs.namespace
@@ -50,7 +43,8 @@ async def run(config: RcmConfig) -> int:
 
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(kube.aclose)
-        await _start_servers(config, ctx, Readiness(kube, namespace=namespace), stack)
+        await serve_health(Readiness(kube, namespace=namespace), config.health_address, stack)
+        await serve_plain_metrics(ctx.metrics, config.metrics_address, stack)
         logger.info("install Jobs run in namespace %s", config.jobs.namespace)
         return await lead_and_run(controllers, stop=stop, elector=elector)
     return 0  # pragma: no cover (the block always returns)

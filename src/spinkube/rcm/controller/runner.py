@@ -9,13 +9,11 @@ are cluster-scoped.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import kopf
 
 from spinkube.api.constants import RCM_FINALIZER, SHIM_NAME_LABEL
-from spinkube.kube import load_kubeconfig
-from spinkube.manager.login import connection_info
+from spinkube.manager.login import login_with_kubeconfig
 from spinkube.rcm.controller.config import RcmConfig
 from spinkube.rcm.controller.context import MEMO_KEY, Context
 from spinkube.rcm.controller.handlers import JOBS, register
@@ -41,11 +39,7 @@ def settings(identity: str) -> kopf.OperatorSettings:
 
 def registry(config: RcmConfig) -> kopf.OperatorRegistry:
     reg = register(kopf.OperatorRegistry())
-
-    def login(**_: Any) -> kopf.ConnectionInfo:
-        return connection_info(load_kubeconfig(config.kubeconfig))
-
-    kopf.on.login(registry=reg, id="kubeconfig")(login)
+    login_with_kubeconfig(reg, config.kubeconfig)
     return reg
 
 

@@ -9,57 +9,41 @@ stderr), 2 for bad usage.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 import click
 
 from spinkube.rcm.node import download
+from spinkube.rcm.node.cli import env_option, fail
 from spinkube.rcm.node.errors import NodeError
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--name", envvar="SHIM_NAME", required=True, show_envvar=True, help="The Shim's name."
-)
-@click.option(
-    "--location",
-    envvar="SHIM_LOCATION",
-    required=True,
-    show_envvar=True,
-    help="URL of the shim's .tar.gz.",
-)
-@click.option(
+@env_option("--name", envvar="SHIM_NAME", required=True, help="The Shim's name.")
+@env_option("--location", envvar="SHIM_LOCATION", required=True, help="URL of the shim's .tar.gz.")
+@env_option(
     "--sha256",
     envvar="SHIM_SHA256",
-    default=None,
-    show_envvar=True,
     help="Expected sha256 of the archive (hex); refused before writing when it differs.",
 )
-@click.option(
+@env_option(
     "--asset-path",
     envvar="SHIM_ASSET_PATH",
     default="/assets",
-    show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    show_envvar=True,
     help="Where to put containerd-shim-<name>.",
 )
-@click.option(
+@env_option(
     "--retries",
     envvar="NUM_RETRY",
     default=3,
-    show_default=True,
-    show_envvar=True,
     type=click.IntRange(0),
     help="Retries after a connection failure or a 5xx answer.",
 )
-@click.option(
+@env_option(
     "--retry-delay",
     envvar="SLEEP_DURATION",
     default=2.0,
-    show_default=True,
-    show_envvar=True,
     type=click.FloatRange(0),
     help="Seconds between retries.",
 )
@@ -85,5 +69,4 @@ def main(
     try:
         download.download(request)
     except NodeError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        sys.exit(1)
+        fail(exc)

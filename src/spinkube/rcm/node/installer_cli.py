@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from spinkube.rcm.node import installer
+from spinkube.rcm.node.cli import env_option, fail
 from spinkube.rcm.node.containerd_config import parse_options
 from spinkube.rcm.node.errors import NodeError
 
@@ -29,38 +29,31 @@ log = logging.getLogger("spinkube.rcm.node")
 
 def common_options(func: F) -> F:
     options = [
-        click.option(
+        env_option(
             "-r",
             "--runtime",
-            default="containerd",
-            show_default=True,
-            show_envvar=True,
             envvar="KWASM_RUNTIME",
+            default="containerd",
             help="install: the container runtime; uninstall: the runtime (Shim name) to remove.",
         ),
-        click.option(
+        env_option(
             "-c",
             "--runtime-config",
-            show_envvar=True,
             envvar="KWASM_RUNTIME_CONFIG",
             help="Host path of the containerd config [default: detected].",
         ),
-        click.option(
+        env_option(
             "-k",
             "--kwasm-path",
-            default="/opt/kwasm",
-            show_default=True,
-            show_envvar=True,
             envvar="KWASM_KWASM_PATH",
+            default="/opt/kwasm",
             help="Host path of the installer's directory (binaries in bin/, the lock file).",
         ),
-        click.option(
+        env_option(
             "-H",
             "--host-root",
-            default="/",
-            show_default=True,
-            show_envvar=True,
             envvar="KWASM_HOST_ROOT",
+            default="/",
             type=click.Path(file_okay=False, path_type=Path),
             help="Where the node's root filesystem is mounted.",
         ),
@@ -78,13 +71,11 @@ def main() -> None:
 
 @main.command()
 @common_options
-@click.option(
+@env_option(
     "-a",
     "--asset-path",
-    default="/assets",
-    show_default=True,
-    show_envvar=True,
     envvar="KWASM_ASSET_PATH",
+    default="/assets",
     type=click.Path(path_type=Path),
     help="The shim binary, or a directory of them.",
 )
@@ -105,7 +96,7 @@ def _settings(flags: dict[str, Any], **extra: Any) -> installer.Settings:
     try:
         options = parse_options(os.environ.get("SHIM_RUNTIME_OPTIONS"))
     except NodeError as exc:
-        _fail(exc)
+        fail(exc)
     return installer.Settings(runtime_options=options, **flags, **extra)
 
 
@@ -115,9 +106,9 @@ def _run(
     try:
         return step(settings)
     except NodeError as exc:
-        _fail(exc)
+        fail(exc)
     except OSError as exc:  # a write on the node failed after the checks passed
-        _fail(NodeError(f"{exc.filename or 'node'}: {exc.strerror or exc}"))
+        fail(NodeError(f"{exc.filename or 'node'}: {exc.strerror or exc}"))
 
 
 def _report(outcome: installer.Outcome, verb: str) -> None:
@@ -128,8 +119,3 @@ def _report(outcome: installer.Outcome, verb: str) -> None:
         log.info("nothing changed, containerd not signalled")
     else:
         log.info("sent SIGHUP to containerd (pid %d)", outcome.signalled_pid)
-
-
-def _fail(exc: NodeError) -> NoReturn:
-    click.echo(f"error: {exc.message}", err=True)
-    sys.exit(1)

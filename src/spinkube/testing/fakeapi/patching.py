@@ -4,6 +4,7 @@ Patch. Server-side apply lives in `fields.py`."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import jsonpatch
@@ -25,13 +26,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386: dicts merge recursively, `null` removes a key, anything else replaces."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
+    return _merge_keys(target, patch, merge_patch)
 
 
 def strategic_merge_patch(target: Any, patch: Any) -> Any:
@@ -42,12 +37,19 @@ def strategic_merge_patch(target: Any, patch: Any) -> Any:
         return _merge_keyed_lists(target, patch)
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
+    return _merge_keys(target, patch, strategic_merge_patch)
+
+
+def _merge_keys(
+    target: Any, patch: dict[str, Any], merge: Callable[[Any, Any], Any]
+) -> dict[str, Any]:
+    """`target`'s keys with `patch`'s merged in by `merge`; a `null` value removes its key."""
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
         else:
-            result[key] = strategic_merge_patch(result.get(key), value)
+            result[key] = merge(result.get(key), value)
     return result
 
 
