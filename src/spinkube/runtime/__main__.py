@@ -62,7 +62,7 @@ def up(
     log_format: str,
     guest_args: tuple[str, ...],
 ) -> None:
-    """Run a Spin app's triggers: HTTP, Redis, MQTT and command (ARGS are the command's)."""
+    """Run a Spin app's triggers: HTTP, Redis, MQTT, command and cron (ARGS are the command's)."""
     configure(log_format)
     environ = dict(os.environ)
     with _reported():
