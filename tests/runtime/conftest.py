@@ -102,6 +102,32 @@ class Served:
             pytest.fail(f"server ignored SIGTERM:\n{self.output()}")
 
 
+EVENT_DEADLINE_S = 60.0
+"""How long a test waits for a trigger's effect (a message handled, a tick logged)."""
+
+
+def eventually(
+    what: str,
+    check: Callable[[], bool],
+    *,
+    deadline_s: float = EVENT_DEADLINE_S,
+    served: Served | None = None,
+) -> None:
+    """Polls ``check`` until it holds; fails naming ``what`` after the deadline, or at once when
+    ``served``'s runtime has exited (with its log either way)."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if served is not None and served.process.poll() is not None:
+            pytest.fail(
+                f"runtime exited ({served.process.returncode}) before {what}:\n{served.output()}"
+            )
+        time.sleep(0.05)
+    log = f":\n{served.output()}" if served is not None else ""
+    pytest.fail(f"not within {deadline_s}s: {what}{log}")
+
+
 def _spawn(
     argv: Sequence[str], env: Mapping[str, str] | None, log: Path
 ) -> subprocess.Popen[bytes]:

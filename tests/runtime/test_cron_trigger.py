@@ -7,33 +7,18 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import APPS_DIR, READY_SECONDS, Helpers, RunRuntime, Served
+from .conftest import APPS_DIR, READY_SECONDS, Helpers, RunRuntime, Served, eventually
 
 pytestmark = [pytest.mark.apps, pytest.mark.slow]
 
 TICK = re.compile(r"^\[cron-trigger\] cron tick (\d+) \(([^)]+)\): (.*)$", re.MULTILINE)
 DONE = re.compile(r"^\[cron-trigger\] cron tick (\d+) done$", re.MULTILINE)
 CRON_WASM = APPS_DIR / "cron-trigger" / "app.wasm"
-
-
-def eventually(what: str, check: Callable[[], bool], served: Served) -> None:
-    """Polls ``check`` (first starts compile the guest: generous deadline); fails naming
-    ``what`` with the log, or at once if the runtime exited."""
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if check():
-            return
-        if served.process.poll() is not None:
-            pytest.fail(f"runtime exited ({served.process.returncode}) before {what}:\n"
-                        f"{served.output()}")  # fmt: skip
-        time.sleep(0.05)
-    pytest.fail(f"not within {READY_SECONDS}s: {what}:\n{served.output()}")
 
 
 def ticks(served: Served) -> list[tuple[int, str, str]]:
@@ -60,7 +45,9 @@ def test_an_every_second_schedule_runs_a_fresh_instance_per_tick_with_its_timest
     helpers.app_wasm("cron-trigger")
     started = int(time.time())
     served = run_runtime(APPS_DIR / "cron-trigger", wait=False)
-    eventually("two ticks", lambda: len(ticks(served)) >= 2, served)
+    eventually(
+        "two ticks", lambda: len(ticks(served)) >= 2, served=served, deadline_s=READY_SECONDS
+    )
     finished = int(time.time())
     seen = ticks(served)
     stamps = [stamp for stamp, _when, _text in seen]
@@ -92,7 +79,12 @@ def test_a_failing_handler_is_logged_and_the_schedule_goes_on(
         text = served.output()
         return text.count(failure) >= 2 and len(ticks(served)) >= 3
 
-    eventually("two logged failures and a third tick", failed_twice_and_ran_again, served)
+    eventually(
+        "two logged failures and a third tick",
+        failed_twice_and_ran_again,
+        served=served,
+        deadline_s=READY_SECONDS,
+    )
     assert logged in served.output()
     assert served.process.poll() is None, "a failing handler does not stop the process"
     assert served.terminate() == 0
@@ -105,7 +97,12 @@ def test_runs_never_overlap_and_ticks_during_a_run_are_skipped(
     finished (the plugin would start one per second regardless)."""
     helpers.app_wasm("cron-trigger")
     served = run_runtime(APPS_DIR / "cron-trigger", env={"SPIN_VARIABLE_MODE": "slow"}, wait=False)
-    eventually("two finished runs", lambda: len(DONE.findall(served.output())) >= 2, served)
+    eventually(
+        "two finished runs",
+        lambda: len(DONE.findall(served.output())) >= 2,
+        served=served,
+        deadline_s=READY_SECONDS,
+    )
     stamps = [stamp for stamp, _when, _text in ticks(served)]
     gaps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
     assert gaps, stamps
@@ -177,6 +174,11 @@ def test_cron_beside_http_in_one_app(
     response = httpx.get(served.url("/"), timeout=30)
     assert response.status_code == 200
     tick_lines = re.compile(r"^\[tick\] cron tick \d+ ", re.MULTILINE)
-    eventually("two ticks", lambda: len(tick_lines.findall(served.output())) >= 2, served)
+    eventually(
+        "two ticks",
+        lambda: len(tick_lines.findall(served.output())) >= 2,
+        served=served,
+        deadline_s=READY_SECONDS,
+    )
     assert httpx.get(served.url("/"), timeout=30).status_code == 200
     assert served.terminate() == 0

@@ -7,9 +7,8 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,21 +26,10 @@ from .conftest import (
     RedisServer,
     RunRuntime,
     Served,
+    eventually,
 )
 
 pytestmark = [pytest.mark.apps, pytest.mark.slow]
-
-DEADLINE_S = 60.0
-
-
-def eventually(what: str, check: Callable[[], bool], *, deadline_s: float = DEADLINE_S) -> None:
-    """Polls ``check`` until it holds; fails naming ``what`` after the deadline."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"not within {deadline_s}s: {what}")
 
 
 def subscribers(client: redis.Redis, channel: str) -> int:

@@ -5,31 +5,28 @@ message shows up in the app's log, as upstream's shim integration test checks.""
 from __future__ import annotations
 
 import re
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import paho.mqtt.publish as publish
 import pytest
 
-from .conftest import APPS_DIR, READY_SECONDS, Helpers, Mosquitto, MqttBroker, RunRuntime, Served
+from .conftest import (
+    APPS_DIR,
+    READY_SECONDS,
+    Helpers,
+    Mosquitto,
+    MqttBroker,
+    RunRuntime,
+    Served,
+    eventually,
+)
 
 pytestmark = [pytest.mark.apps, pytest.mark.slow]
 
-DEADLINE_S = 60.0
 SUBSCRIBED = re.compile(r"subscribed to topic '[^']*' \(QoS \d\) on \S+ as client (\S+) ->")
-
-
-def eventually(what: str, check: Callable[[], bool], *, deadline_s: float = DEADLINE_S) -> None:
-    """Polls ``check`` until it holds; fails naming ``what`` after the deadline."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"not within {deadline_s}s: {what}")
 
 
 def send(broker: MqttBroker, topic: str, message: str, *, qos: int = 1) -> None:
