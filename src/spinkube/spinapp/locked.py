@@ -28,6 +28,7 @@ from spinkube.spinapp.model import (
     ComponentSource,
     FilesMount,
     Trigger,
+    Variable,
 )
 from spinkube.spinapp.templates import TemplateError, check_template
 
@@ -93,10 +94,7 @@ def to_locked(app: App, *, mounted: Mapping[str, Path] | None = None) -> dict[st
         metadata["origin"] = file_url(app.origin.resolve())
     locked: dict[str, Any] = {"spin_lock_version": 0, "metadata": metadata}
     if app.variables:
-        locked["variables"] = {
-            name: {k: v for k, v in (("default", var.default), ("secret", var.secret)) if v}
-            for name, var in app.variables.items()
-        }
+        locked["variables"] = {name: _locked_variable(var) for name, var in app.variables.items()}
     locked["triggers"] = [_locked_trigger(t) for t in app.triggers]
     locked["components"] = [
         _locked_component(app, c, mounted.get(c.id)) for c in app.components.values()
@@ -220,6 +218,17 @@ def _trigger(table: Table, components: Mapping[str, Component]) -> Trigger:
         check_http(config, component)
     settings = {k: v for k, v in config.data.items() if k != "component"}
     return Trigger(type=trigger_type, id=table.string("id"), component=component, config=settings)
+
+
+def _locked_variable(var: Variable) -> dict[str, Any]:
+    """A variable as Spin locks it: its default when it has one (an empty string is a default:
+    such a variable is not required), and ``secret`` only when true."""
+    spec: dict[str, Any] = {}
+    if var.default is not None:
+        spec["default"] = var.default
+    if var.secret:
+        spec["secret"] = True
+    return spec
 
 
 def _locked_trigger(trigger: Trigger) -> dict[str, Any]:

@@ -124,6 +124,9 @@ name = "round-trip"
 version = "1.2.3"
 [variables]
 who = { default = "world" }
+empty = { default = "" }
+token = { default = "", secret = true }
+needed = { required = true }
 [[trigger.http]]
 route = "/..."
 component = "c"
@@ -141,6 +144,9 @@ variables = { greeting = "hello {{ who }}" }
     again = load_locked_file(tmp_path / "spin.lock")
 
     assert (again.name, again.version, again.variables) == (app.name, app.version, app.variables)
+    assert again.variables["empty"] == Variable(default="")  # an empty default is not "required"
+    assert again.variables["token"] == Variable(default="", secret=True)
+    assert again.variables["needed"] == Variable(default=None)
     assert again.components["c"].source.path == (app.app_dir / "c.wasm").resolve()
     assert again.components["c"].files == (FilesMount(str(mount.resolve()), "/"),)
     assert again.components["c"].variables == app.components["c"].variables
