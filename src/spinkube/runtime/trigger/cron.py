@@ -12,12 +12,12 @@ new task, whether or not the last one finished.)
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from spinkube.runtime.trigger.cron_expression import CronSchedule
+from spinkube.runtime.trigger.threads import ThreadPerJob
 from spinkube.runtime.wasm.api import GuestError, TriggerHost
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,10 @@ class CronJob:
     schedule: CronSchedule
 
 
-class CronTrigger:
+class CronTrigger(ThreadPerJob[CronJob]):
     """Runs a scheduler thread per job until :meth:`stop`."""
+
+    kind = "cron"
 
     def __init__(
         self,
@@ -50,35 +52,11 @@ class CronTrigger:
         on_fatal: Callable[[BaseException], None],
         clock: Clock = utc_now,
     ) -> None:
-        self._jobs = jobs
+        super().__init__(jobs, on_fatal=on_fatal)
         self._hosts = hosts
-        self._on_fatal = on_fatal
         self._clock = clock
-        self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
 
-    def start(self) -> None:
-        for job in self._jobs:
-            thread = threading.Thread(
-                target=self._guarded, args=(job,), name=f"cron-{job.trigger_id}", daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Stops scheduling; a run in progress is waited for up to ``timeout_s``."""
-        self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout_s)
-
-    def _guarded(self, job: CronJob) -> None:
-        try:
-            self._schedule_forever(job)
-        except BaseException as exc:  # a bug, not a guest failure: the trigger ends
-            log.exception("cron trigger %r stopped", job.trigger_id)
-            self._on_fatal(exc)
-
-    def _schedule_forever(self, job: CronJob) -> None:
+    def _run(self, job: CronJob) -> None:
         log.info(
             "cron trigger %r: %r (UTC) -> %s",
             job.trigger_id,

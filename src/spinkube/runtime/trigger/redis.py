@@ -9,12 +9,12 @@ backoff; messages published while it is down are lost, as with any Redis subscri
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from spinkube.runtime.trigger.threads import ThreadPerJob
 from spinkube.runtime.wasm.api import GuestError, TriggerHost
 
 if TYPE_CHECKING:
@@ -44,8 +44,10 @@ class RedisSubscription:
         return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}"
 
 
-class RedisTrigger:
+class RedisTrigger(ThreadPerJob[RedisSubscription]):
     """Runs a subscription thread per channel until :meth:`stop`."""
+
+    kind = "redis"
 
     def __init__(
         self,
@@ -54,35 +56,12 @@ class RedisTrigger:
         *,
         on_fatal: Callable[[BaseException], None],
     ) -> None:
-        self._subscriptions = subscriptions
+        super().__init__(subscriptions, on_fatal=on_fatal)
         self._hosts = hosts
-        self._on_fatal = on_fatal
-        self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
         self._retry_s: dict[str, float] = {}
         """Per trigger: the next reconnect delay; reset once a subscription is made."""
 
-    def start(self) -> None:
-        for sub in self._subscriptions:
-            thread = threading.Thread(
-                target=self._guarded, args=(sub,), name=f"redis-{sub.channel}", daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout_s)
-
-    def _guarded(self, sub: RedisSubscription) -> None:
-        try:
-            self._subscribe_forever(sub)
-        except BaseException as exc:  # a bug, not a Redis outage: the trigger ends
-            log.exception("redis trigger %r stopped", sub.trigger_id)
-            self._on_fatal(exc)
-
-    def _subscribe_forever(self, sub: RedisSubscription) -> None:
+    def _run(self, sub: RedisSubscription) -> None:
         import redis
 
         while not self._stopping.is_set():
