@@ -97,8 +97,7 @@ class Served:
         try:
             return self.process.wait(STOP_SECONDS)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            kill_group(self.process)
             pytest.fail(f"server ignored SIGTERM:\n{self.output()}")
 
 
@@ -135,8 +134,20 @@ def _spawn(
     full_env.update(env or {})
     with log.open("wb") as out:
         return subprocess.Popen(
-            list(argv), stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=log.parent
+            list(argv),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            cwd=log.parent,
+            start_new_session=True,  # its own process group: see kill_group
         )
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILLs the process and every process it forked (its process group), and reaps it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @pytest.fixture
@@ -144,9 +155,7 @@ def processes() -> Iterator[list[Served]]:
     started: list[Served] = []
     yield started
     for served in started:
-        if served.process.poll() is None:
-            served.process.kill()
-            served.process.wait()
+        kill_group(served.process)  # also the children of a parent that has already exited
 
 
 @pytest.fixture(scope="session")

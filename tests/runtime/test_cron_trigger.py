@@ -60,6 +60,40 @@ def test_an_every_second_schedule_runs_a_fresh_instance_per_tick_with_its_timest
     assert served.terminate() == 0
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes ``pid`` forked, from ``/proc``."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for its reaper does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_a_runtime_killed_outright_leaves_no_trigger_running(
+    run_runtime: RunRuntime, helpers: Helpers
+) -> None:
+    """The triggers run in a child; SIGKILL to ``up`` (the OOM killer, ``kill -9``) ends it too."""
+    helpers.app_wasm("cron-trigger")
+    served = run_runtime(APPS_DIR / "cron-trigger", wait=False)
+    eventually("a tick", lambda: len(ticks(served)) >= 1, served=served, deadline_s=READY_SECONDS)
+    trigger_processes = children_of(served.process.pid)
+    assert trigger_processes, "the triggers run in a child process"
+    served.process.kill()
+    served.process.wait()
+    eventually(
+        "the trigger process gone with its parent",
+        lambda: not any(running(pid) for pid in trigger_processes),
+    )
+
+
 @pytest.mark.parametrize(
     ("mode", "logged"),
     [

@@ -4,7 +4,8 @@ This is upstream's ``select_all`` over the trigger futures, with processes: the 
 (which forks its own workers) in one child, the non-HTTP triggers in another. The parent only
 waits: when a child exits, the others get SIGTERM (SIGKILL after the grace period) and the
 parent exits with the first child's code. A stop signal to the parent is passed on to every
-child, and the parent then exits 0, as the shim does on Ctrl-C.
+child, and the parent then exits 0, as the shim does on Ctrl-C. A parent killed outright takes
+its children with it (:mod:`spinkube.runtime.parentage`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from spinkube.runtime.errors import ExitCode
+from spinkube.runtime.parentage import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +47,13 @@ def run_group(mains: Sequence[Callable[[], int]], *, grace_s: float) -> int:
 
 
 def _fork(main: Callable[[], int]) -> int:
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = int(ExitCode.APP)
     try:
+        die_with_parent(parent)  # a SIGKILLed parent leaves no trigger running
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
         code = main()
     except BaseException:

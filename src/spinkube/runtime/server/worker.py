@@ -7,8 +7,6 @@ worker answers that many requests at once and one slow guest does not stall the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -17,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from spinkube.runtime.parentage import die_with_parent
 from spinkube.runtime.server.accesslog import AccessLog
 from spinkube.runtime.server.http11 import (
     DEFAULT_HEAD_TIMEOUT_S,
@@ -28,8 +27,6 @@ from spinkube.runtime.server.messages import Handler, StreamHandler
 from spinkube.runtime.server.parsing import DEFAULT_MAX_HEADERS
 
 log = logging.getLogger(__name__)
-
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +54,7 @@ def run_worker(
 
     ``stream_handler``, when given, answers every request but HEAD (which ``handler`` answers).
     """
-    _die_with_parent()
+    die_with_parent(os.getppid())  # the supervisor
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(_serve(sock, handler, stream_handler, settings))
@@ -124,13 +121,3 @@ async def _wait_drained(state: ServerState, grace_s: float) -> None:
         for conn in list(state.connections):
             conn.close()
         await asyncio.sleep(0)
-
-
-def _die_with_parent() -> None:
-    """Ask the kernel for SIGTERM when the supervisor dies, so no worker outlives it."""
-    parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent:
-        os.kill(os.getpid(), signal.SIGTERM)
