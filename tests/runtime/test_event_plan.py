@@ -8,29 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from spinkube.runtime.config import AppConfig
 from spinkube.runtime.errors import StartupError
-from spinkube.runtime.plan import ServePlan, plan_app
 from spinkube.runtime.trigger.command import CommandRun
 from spinkube.runtime.trigger.cron import CronJob
 from spinkube.runtime.trigger.cron_expression import CronSchedule
 from spinkube.runtime.trigger.redis import RedisSubscription
 from spinkube.spinapp import load_locked, load_manifest, to_locked
 
-HEAD = 'spin_manifest_version = 2\n[application]\nname = "events"\n'
-COMPONENT = '[component.c]\nsource = "app.wasm"\n'
-
-
-def write_app(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "app.wasm").write_bytes(b"\0asm")
-    (tmp_path / "spin.toml").write_text(HEAD + body + COMPONENT)
-    return tmp_path
-
-
-def plan(tmp_path: Path, body: str, environ: dict[str, str] | None = None) -> ServePlan:
-    source = write_app(tmp_path, body)
-    config = AppConfig(source=str(source), state_dir=tmp_path / "state", environ=environ or {})
-    return plan_app(config)
+from .event_plans import plan, write_app
 
 
 def test_the_application_address_and_variables_apply(tmp_path: Path) -> None:

@@ -9,31 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from spinkube.runtime.config import AppConfig
 from spinkube.runtime.errors import StartupError
-from spinkube.runtime.plan import ServePlan, plan_app
 from spinkube.runtime.trigger.mqtt import MqttBroker, MqttSubscription
 from spinkube.spinapp import load_locked, load_manifest, to_locked
 
-HEAD = 'spin_manifest_version = 2\n[application]\nname = "events"\n'
-COMPONENT = '[component.c]\nsource = "app.wasm"\n'
+from .event_plans import plan, write_app
+
 BROKER = (
     '[application.trigger.mqtt]\naddress = "mqtt://127.0.0.1:1883"\nusername = ""\n'
     'password = ""\nkeep_alive_interval = "30"\n'
 )
 TRIGGER = '[[trigger.mqtt]]\ncomponent = "c"\ntopic = "t"\nqos = "1"\n'
-
-
-def write_app(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "app.wasm").write_bytes(b"\0asm")
-    (tmp_path / "spin.toml").write_text(HEAD + body + COMPONENT)
-    return tmp_path
-
-
-def plan(tmp_path: Path, body: str, environ: dict[str, str] | None = None) -> ServePlan:
-    source = write_app(tmp_path, body)
-    config = AppConfig(source=str(source), state_dir=tmp_path / "state", environ=environ or {})
-    return plan_app(config)
 
 
 def test_the_broker_topic_and_qos_with_variables_rendered(tmp_path: Path) -> None:
