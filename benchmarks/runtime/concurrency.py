@@ -43,6 +43,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from spinkube.testing import free_port, tree_cpu_s, tree_rss_mib
+
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.executable).parent.parent
 RUNTIME = VENV / "bin" / "spinkube-runtime"
@@ -132,14 +134,14 @@ def _no_read(args: argparse.Namespace, work: Path) -> None:
     app = _probe_app(work)
     with _runtime(args, app, work) as port, contextlib.ExitStack() as stack:
         pid = _server_pid(port)
-        before = peak = _tree_rss_mb(pid)
+        before = peak = tree_rss_mib(pid)
         for _ in range(40):
             client = stack.enter_context(socket.create_connection(("127.0.0.1", port)))
             client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
             client.sendall(b"GET /all HTTP/1.1\r\nHost: bench\r\n\r\n")
         grew_at = time.monotonic()
         while time.monotonic() - grew_at < 15 and time.monotonic() - grew_at < 120:
-            rss = _tree_rss_mb(pid)
+            rss = tree_rss_mib(pid)
             if rss > peak + 1:
                 peak, grew_at = rss, time.monotonic()
             time.sleep(0.25)
@@ -154,23 +156,10 @@ def _cpu_per_request(args: argparse.Namespace, work: Path) -> None:
         with _runtime(args, REPO / "apps" / guest, work) as port:
             pid = _server_pid(port)
             _ab(port, requests // 10)
-            before = _tree_cpu_s(pid)
+            before = tree_cpu_s(pid)
             _ab(port, requests)
-            used_us = (_tree_cpu_s(pid) - before) / requests * 1e6
+            used_us = (tree_cpu_s(pid) - before) / requests * 1e6
             print(f"  {guest}: {used_us:.0f} µs of server CPU per request ({requests} requests)")
-
-
-def _tree_cpu_s(pid: int) -> float:
-    """utime + stime of ``pid`` and its children, in seconds."""
-    ticks, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
-            ticks += int(fields[11]) + int(fields[12])
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending.extend(int(c) for c in (task / "children").read_text().split())
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # -- servers and clients ----------------------------------------------------------------------
@@ -180,7 +169,7 @@ def _tree_cpu_s(pid: int) -> float:
 def _runtime(
     args: argparse.Namespace, app: Path, work: Path, env: dict[str, str] | None = None
 ) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     cmd = [str(RUNTIME), "up", "-f", str(app), "--listen", f"127.0.0.1:{port}",
            "--workers", str(args.workers), "--no-access-log",
            "--state-dir", str(work / f"state-{port}")]  # fmt: skip
@@ -242,7 +231,7 @@ class _Background(threading.Thread):
 @contextlib.contextmanager
 def _delayed_server() -> Iterator[int]:
     """A loopback HTTP/1.1 server answering every request after ``DELAY_S``."""
-    port = _free_port()
+    port = free_port()
     ready = threading.Event()
     loop = asyncio.new_event_loop()
 
@@ -302,25 +291,6 @@ _PIDS: dict[int, int] = {}
 
 def _server_pid(port: int) -> int:
     return _PIDS[port]
-
-
-def _tree_rss_mb(pid: int) -> float:
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        with contextlib.suppress(OSError):
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(_search(r"VmRSS:\s+(\d+)", status))
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending.extend(int(c) for c in (task / "children").read_text().split())
-    return total / 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 # -- the probe guest and the machine ----------------------------------------------------------

@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from spinkube.testing import free_port, tree_rss_mib
+
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.executable).parent.parent
 SITE = next(VENV.glob("lib/python*/site-packages"))
@@ -111,13 +113,13 @@ def _bench_guest(
 
 
 def _measure(name: str, cmd: list[str], tail: list[str], args: argparse.Namespace) -> Result:
-    port = _free_port()
+    port = free_port()
     with _running([*cmd, f"127.0.0.1:{port}", *tail]) as process:
         url = f"http://127.0.0.1:{port}/"
         _wait_for_200(url, process, timeout=600)
         _wrk(url, 2, args.connections)  # warm-up
         output = _wrk(url, args.duration, args.connections)
-        rss = _tree_rss_mb(process.pid)
+        rss = tree_rss_mib(process.pid)
     return Result(name, *_parse_wrk(output), rss)
 
 
@@ -154,7 +156,7 @@ def _report(guest: str, results: dict[str, list[Result]], startup_ms: float) -> 
 
 def _report_fixed_rate(runtime_cmd: list[str], rate: int, seconds: float = 10.0) -> None:
     """Latency at a fixed request rate (wrk has none): issue 7's p95 < 5 ms at 1,000 req/s."""
-    port = _free_port()
+    port = free_port()
     with _running([*runtime_cmd, f"127.0.0.1:{port}"]) as process:
         _wait_for_200(f"http://127.0.0.1:{port}/", process, timeout=120)
         latencies = asyncio.run(_fixed_rate(port, rate, seconds))
@@ -209,7 +211,7 @@ def _running(cmd: list[str]) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def _startup_ms(runtime_cmd: list[str]) -> float:
-    port = _free_port()
+    port = free_port()
     started = time.monotonic()
     with _running([*runtime_cmd, f"127.0.0.1:{port}"]) as process:
         _wait_for_200(f"http://127.0.0.1:{port}/", process, timeout=120, poll_s=0.002)
@@ -259,25 +261,6 @@ def _percentile(output: str, label: str) -> float:
         return float("nan")
     value, unit = float(match.group(1)), match.group(2)
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-
-def _tree_rss_mb(pid: int) -> float:
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        with contextlib.suppress(OSError):
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending.extend(int(c) for c in (task / "children").read_text().split())
-    return total / 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 # -- tools ------------------------------------------------------------------------------------

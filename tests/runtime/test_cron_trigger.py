@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from spinkube.testing import process_tree
+
 from .conftest import APPS_DIR, READY_SECONDS, Helpers, RunRuntime, Served, eventually
 
 pytestmark = [pytest.mark.apps, pytest.mark.slow]
@@ -60,14 +62,6 @@ def test_an_every_second_schedule_runs_a_fresh_instance_per_tick_with_its_timest
     assert served.terminate() == 0
 
 
-def children_of(pid: int) -> list[int]:
-    """The processes ``pid`` forked, from ``/proc``."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
 def running(pid: int) -> bool:
     """Whether ``pid`` still runs (a zombie waiting for its reaper does not)."""
     try:
@@ -84,7 +78,7 @@ def test_a_runtime_killed_outright_leaves_no_trigger_running(
     helpers.app_wasm("cron-trigger")
     served = run_runtime(APPS_DIR / "cron-trigger", wait=False)
     eventually("a tick", lambda: len(ticks(served)) >= 1, served=served, deadline_s=READY_SECONDS)
-    trigger_processes = children_of(served.process.pid)
+    trigger_processes = process_tree(served.process.pid)[1:]
     assert trigger_processes, "the triggers run in a child process"
     served.process.kill()
     served.process.wait()
